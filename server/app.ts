@@ -1,0 +1,66 @@
+// Wires the parts together: one store, and the doors that feed and read it.
+import type { Config } from './config.ts';
+import { startHttp, type HttpListener } from './http/http-server.ts';
+import { summarise } from './mail/summarise.ts';
+import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
+import { DiskStore } from './store/disk-store.ts';
+import { loadTlsIdentity } from './tls/certificate.ts';
+
+export interface RunningApp {
+  config: Config;
+  store: DiskStore;
+  smtp: SmtpListener;
+  http: HttpListener;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  log?: (line: string) => void;
+  /** Test hook: smaller segments exercise rolling and compaction. */
+  segmentSize?: number;
+}
+
+export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
+  const log = options.log ?? ((line: string) => console.log(`mailcove: ${line}`));
+  let ready = false;
+  const store = new DiskStore({
+    dir: config.dataDir,
+    summarise,
+    maxMessages: config.maxMessages,
+    maxAgeMs: config.maxAgeMs,
+    segmentSize: options.segmentSize,
+    log,
+  });
+  // HTTP comes up first so /livez answers while a large store is being reconciled.
+  const http = await startHttp({ listen: config.http, isReady: () => ready });
+  try {
+    await store.open();
+    const tls = await loadTlsIdentity({ certFile: config.smtpTlsCert, keyFile: config.smtpTlsKey, dataDir: config.dataDir });
+    const smtp = await startSmtp({
+      listen: config.smtp,
+      store,
+      tls,
+      implicitTls: config.smtpRequireTls,
+      maxMessageSize: config.maxMessageSize,
+      users: config.smtpUsers,
+      onClientError: (message) => log(message),
+    });
+    ready = true;
+    return {
+      config,
+      store,
+      smtp,
+      http,
+      async stop() {
+        ready = false;
+        await smtp.close();
+        await http.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await http.close();
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+// One typed, validated configuration built from CLI flags, then MAILCOVE_* environment variables, then defaults.
+// Each flag is declared once in FLAGS; parsing, environment lookup and --help are all driven from that table.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface Listen {
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  smtp: Listen;
+  http: Listen;
+  pop3: Listen;
+  dataDir: string;
+  /** 0 means no limit. */
+  maxMessages: number;
+  /** null means messages never expire by age. */
+  maxAgeMs: number | null;
+  maxMessageSize: number;
+  /** user → password; null means any credentials are accepted. */
+  smtpUsers: Map<string, string> | null;
+  smtpTlsCert: string | null;
+  smtpTlsKey: string | null;
+  smtpRequireTls: boolean;
+  label: string;
+}
+
+export class ConfigError extends Error {}
+
+type Kind = 'string' | 'boolean';
+
+interface Flag<K extends keyof Config> {
+  name: string;
+  key: K;
+  kind: Kind;
+  arg?: string;
+  help: string;
+  default: string | boolean | null;
+  parse: (value: string | boolean | null, flag: string) => Config[K];
+}
+
+const DEFAULT_MAX_SIZE = '50MB';
+/** Record lengths are 32-bit in the segment format, so a message can never be larger than this. */
+const MAX_SIZE_LIMIT = 2 ** 32 - 1;
+
+function flag<K extends keyof Config>(f: Flag<K>): Flag<K> {
+  return f;
+}
+
+const FLAGS = [
+  flag({ name: 'smtp', key: 'smtp', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:1025', help: 'SMTP listener', parse: (v, f) => parseListen(String(v), f) }),
+  flag({ name: 'http', key: 'http', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:8025', help: 'HTTP listener (web UI, REST API, websocket)', parse: (v, f) => parseListen(String(v), f) }),
+  flag({ name: 'pop3', key: 'pop3', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:1110', help: 'POP3 listener', parse: (v, f) => parseListen(String(v), f) }),
+  flag({ name: 'data', key: 'dataDir', kind: 'string', arg: 'DIR', default: './data', help: 'data folder (messages, index, generated TLS certificate)', parse: (v, f) => parseNonEmpty(String(v), f) }),
+  flag({ name: 'max-messages', key: 'maxMessages', kind: 'string', arg: 'N', default: '10000', help: 'keep at most N messages, pruning the oldest; 0 means no limit', parse: (v, f) => parseCount(String(v), f) }),
+  flag({ name: 'max-age', key: 'maxAgeMs', kind: 'string', arg: 'DURATION', default: null, help: 'prune messages older than this, e.g. 7d, 36h, 90m', parse: (v, f) => (v === null ? null : parseDuration(String(v), f)) }),
+  flag({ name: 'max-message-size', key: 'maxMessageSize', kind: 'string', arg: 'SIZE', default: DEFAULT_MAX_SIZE, help: 'largest accepted message; units B, KB, MB (default 50MB)', parse: (v, f) => parseSize(String(v), f) }),
+  flag({ name: 'smtp-auth-file', key: 'smtpUsers', kind: 'string', arg: 'FILE', default: null, help: 'lines of user:password required for SMTP AUTH; without it any credentials are accepted', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
+  flag({ name: 'smtp-tls-cert', key: 'smtpTlsCert', kind: 'string', arg: 'FILE', default: null, help: 'PEM certificate for STARTTLS/SMTPS; without it a self-signed one is generated once into the data folder', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
+  flag({ name: 'smtp-tls-key', key: 'smtpTlsKey', kind: 'string', arg: 'FILE', default: null, help: 'PEM private key for --smtp-tls-cert', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
+  flag({ name: 'smtp-require-tls', key: 'smtpRequireTls', kind: 'boolean', default: false, help: 'implicit TLS (SMTPS) on the SMTP listener', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'label', key: 'label', kind: 'string', arg: 'TEXT', default: '', help: 'instance label shown in the UI and /api/v1/info', parse: (v) => String(v ?? '') }),
+];
+
+export function envName(flagName: string): string {
+  return 'MAILCOVE_' + flagName.toUpperCase().replace(/-/g, '_');
+}
+
+/** Builds the config; throws ConfigError with a single-line message on any bad value. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const options: Record<string, { type: Kind }> = {};
+  for (const f of FLAGS) options[f.name] = { type: f.kind };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  for (const f of FLAGS) {
+    const fromFlag = values[f.name];
+    const fromEnv = env[envName(f.name)];
+    const raw: string | boolean | null = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : f.default);
+    const source = fromFlag !== undefined ? `--${f.name}` : fromEnv ? envName(f.name) : `--${f.name}`;
+    config[f.key] = f.parse(raw, source);
+  }
+  const result = config as Config;
+  if ((result.smtpTlsCert === null) !== (result.smtpTlsKey === null)) {
+    throw new ConfigError('--smtp-tls-cert and --smtp-tls-key must be given together');
+  }
+  result.dataDir = resolve(result.dataDir);
+  return result;
+}
+
+export function helpText(): string {
+  const rows = FLAGS.map((f) => {
+    const left = `  --${f.name}${f.arg ? ' ' + f.arg : ''}`;
+    const def = f.default !== null && f.default !== false && f.default !== '' ? ` [default: ${f.default}]` : '';
+    return `${left.padEnd(34)} ${f.help}${def}\n${''.padEnd(35)}env ${envName(f.name)}`;
+  });
+  return ['Usage: npm start -- [flags]', '', 'Mailcove: an email testing sandbox that catches every SMTP message.', '', 'Flags:', ...rows, `  --help${''.padEnd(28)}show this help`].join('\n');
+}
+
+export function parseListen(value: string, flagName: string): Listen {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`${flagName}: expected HOST:PORT (e.g. 127.0.0.1:1025), got "${value}"`);
+  const host = m[1] ?? (m[2] || '127.0.0.1');
+  return { host, port };
+}
+
+export function parseSize(value: string, flagName: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB)?$/i.exec(value.trim());
+  if (!m) throw new ConfigError(`${flagName}: expected a size such as 512KB or 50MB (units B, KB, MB), got "${value}"`);
+  const unit = (m[2] ?? 'B').toUpperCase();
+  const bytes = Math.floor(Number(m[1]) * (unit === 'MB' ? 1024 * 1024 : unit === 'KB' ? 1024 : 1));
+  if (bytes < 1 || bytes > MAX_SIZE_LIMIT) throw new ConfigError(`${flagName}: size must be between 1B and 4095MB, got "${value}"`);
+  return bytes;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string, flagName: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([smhd])$/i.exec(value.trim());
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : 0;
+  if (!m || ms <= 0) throw new ConfigError(`${flagName}: expected a duration such as 7d, 36h, 90m or 30s, got "${value}"`);
+  return ms;
+}
+
+function parseCount(value: string, flagName: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${flagName}: expected a whole number >= 0, got "${value}"`);
+  return Number(value.trim());
+}
+
+function parseNonEmpty(value: string, flagName: string): string {
+  if (!value.trim()) throw new ConfigError(`${flagName}: must not be empty`);
+  return value.trim();
+}
+
+function parseBool(value: string | boolean | null, flagName: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === null) return false;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${flagName}: expected true or false, got "${value}"`);
+}
+
+function parseReadable(path: string, flagName: string): string {
+  try {
+    readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`${flagName}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return resolve(path);
+}
+
+/** Reads lines of `name:password`; blank lines and # comments are ignored. */
+export function readCredentials(path: string, flagName: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${flagName}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const users = new Map<string, string>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#')) return;
+    const colon = trimmed.indexOf(':');
+    if (colon <= 0 || colon === trimmed.length - 1) {
+      throw new ConfigError(`${flagName}: line ${i + 1} of "${path}" is not name:password`);
+    }
+    users.set(trimmed.slice(0, colon), trimmed.slice(colon + 1));
+  });
+  if (users.size === 0) throw new ConfigError(`${flagName}: "${path}" holds no name:password lines`);
+  return users;
+}

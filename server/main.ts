@@ -1,0 +1,47 @@
+// Entry point: configuration, start-up, and a clean stop on SIGINT/SIGTERM.
+import { startApp } from './app.ts';
+import { ConfigError, helpText, loadConfig } from './config.ts';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(helpText());
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`mailcove: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const started = Date.now();
+  const app = await startApp(config);
+  const label = config.label ? ` [${config.label}]` : '';
+  console.log(`mailcove${label}: ${app.store.count()} messages in ${config.dataDir} (ready in ${Date.now() - started} ms)`);
+  console.log(`mailcove: SMTP ${config.smtpRequireTls ? '(implicit TLS) ' : ''}on ${config.smtp.host}:${app.smtp.port}`);
+  console.log(`mailcove: HTTP on http://${config.http.host}:${app.http.port}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`mailcove: ${signal}, stopping`);
+    app.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        console.error(`mailcove: stop failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: Error & { code?: string }) => {
+  console.error(`mailcove: ${err.code === 'EADDRINUSE' ? `address in use: ${err.message}` : err.message}`);
+  process.exit(1);
+});

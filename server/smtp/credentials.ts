@@ -1,0 +1,21 @@
+// SMTP AUTH checks: with no credentials file any login is accepted (the sandbox default); with one, the password
+// must match. CRAM-MD5 never sends the password, so it is checked through smtp-server's challenge helper.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { SMTPServerAuthentication } from 'smtp-server';
+
+export type Credentials = Map<string, string>;
+
+export function passwordMatches(expected: string, given: string): boolean {
+  // Hash both sides so the comparison takes the same time whatever the lengths.
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function checkSmtpCredentials(users: Credentials | null, auth: SMTPServerAuthentication): boolean {
+  if (!users) return true;
+  const expected = users.get(auth.username ?? '');
+  if (expected === undefined) return false;
+  if (auth.method === 'CRAM-MD5') return auth.validatePassword?.(expected) === true;
+  return passwordMatches(expected, auth.password ?? '');
+}

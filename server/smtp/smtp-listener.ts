@@ -1,0 +1,105 @@
+// The catch-all SMTP listener: accepts any sender and recipient, and answers 250 only once the store holds the
+// message durably.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Listen } from '../config.ts';
+import type { Store, MessageMeta } from '../store/types.ts';
+import type { TlsIdentity } from '../tls/certificate.ts';
+import { checkSmtpCredentials, type Credentials } from './credentials.ts';
+import { installInstantGreeting } from './instant-greeting.ts';
+
+export interface SmtpListenerOptions {
+  listen: Listen;
+  store: Store;
+  tls: TlsIdentity;
+  /** Implicit TLS (SMTPS) instead of plain + STARTTLS. */
+  implicitTls: boolean;
+  maxMessageSize: number;
+  /** null: any credentials are accepted. */
+  users: Credentials | null;
+  onClientError?: (message: string) => void;
+}
+
+export interface SmtpListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+type SmtpError = Error & { responseCode?: number };
+
+function smtpError(code: number, message: string): SmtpError {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListener> {
+  installInstantGreeting();
+  const { store, maxMessageSize } = options;
+  const server = new SMTPServer({
+    name: 'mailcove',
+    banner: 'Mailcove ESMTP catch-all ready',
+    secure: options.implicitTls,
+    key: options.tls.key,
+    cert: options.tls.cert,
+    size: maxMessageSize,
+    authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
+    authOptional: true,
+    // A sandbox on a developer's machine: clients often authenticate without TLS.
+    allowInsecureAuth: true,
+    disableReverseLookup: true,
+    hideENHANCEDSTATUSCODES: false,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (checkSmtpCredentials(options.users, auth)) return callback(null, { user: auth.username });
+      callback(smtpError(535, 'Authentication credentials invalid'));
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        // Past the limit nothing more is kept; the whole message is refused below.
+        if (!stream.sizeExceeded) chunks.push(chunk);
+      });
+      stream.on('error', (err) => callback(smtpError(451, `Error reading message: ${err.message}`)));
+      stream.on('end', () => {
+        if (stream.sizeExceeded) {
+          return callback(smtpError(552, `Message exceeds the maximum size of ${maxMessageSize} bytes`));
+        }
+        store.add({ raw: Buffer.concat(chunks), meta: sessionMeta(session) }).then(
+          (summary) => callback(null, `Ok: queued as ${summary.ID}`),
+          (err: Error) => {
+            options.onClientError?.(`storing message failed: ${err.message}`);
+            callback(smtpError(451, 'Temporary storage failure, please retry'));
+          },
+        );
+      });
+    },
+  });
+  server.on('error', (err: Error) => options.onClientError?.(`SMTP: ${err.message}`));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.server.address() as AddressInfo;
+  return {
+    port: address.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function sessionMeta(session: SMTPServerSession): MessageMeta {
+  const mailFrom = session.envelope.mailFrom;
+  return {
+    envelope: {
+      mailFrom: mailFrom ? mailFrom.address : '',
+      rcptTo: session.envelope.rcptTo.map((r) => r.address),
+    },
+    client: {
+      address: session.remoteAddress.replace(/^::ffff:/, ''),
+      helo: session.hostNameAppearsAs ?? '',
+      tls: session.secure,
+    },
+    username: typeof session.user === 'string' ? session.user : '',
+  };
+}

@@ -1,0 +1,37 @@
+// Message IDs sort in arrival order as plain strings (the store keeps its list ordered by ID), are URL-safe, and are
+// never used as file names.
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function base62(value: number, width: number): string {
+  let out = '';
+  for (let i = 0; i < width; i++) {
+    out = ALPHABET[value % 62] + out;
+    value = Math.floor(value / 62);
+  }
+  return out;
+}
+
+let lastMs = 0;
+let sequence = 0;
+
+/** 8 chars of time, 3 of sequence within the millisecond, 9 random: 20 chars, increasing within a process. */
+export function newMessageId(now = Date.now()): string {
+  if (now <= lastMs) {
+    sequence += 1;
+    if (sequence >= 62 ** 3) {
+      lastMs += 1;
+      sequence = 0;
+    }
+  } else {
+    lastMs = now;
+    sequence = 0;
+  }
+  const random = randomBytes(9);
+  let tail = '';
+  for (const byte of random) tail += ALPHABET[byte % 62];
+  return base62(lastMs, 8) + base62(sequence, 3) + tail;
+}
+
+export const MESSAGE_ID_PATTERN = /^[0-9A-Za-z]{20}$/;

@@ -1,0 +1,283 @@
+// Append-only segment files with group commit. Many concurrent appends share one writev + fdatasync, which is
+// what makes durable ingest cheap: one flush acknowledges every message that arrived while the previous flush ran.
+// Segment names are numbers chosen here, never anything from a message or a user.
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { decodeFrame, encodeRecord, parseHeader, PREFIX_SIZE, verifyRecord, type RecordHeader } from './record.ts';
+
+export interface Location {
+  segment: number;
+  /** Start of the record in the segment file. */
+  offset: number;
+  headerLength: number;
+  bodyLength: number;
+}
+
+export interface ScannedRecord {
+  header: RecordHeader;
+  location: Location;
+}
+
+interface Pending {
+  parts: Buffer[];
+  bytes: number;
+  resolve: (location: Location) => void;
+  reject: (err: Error) => void;
+  headerLength: number;
+  bodyLength: number;
+}
+
+const SEGMENT_RE = /^(\d{8})\.seg$/;
+/** Linux caps one writev at IOV_MAX (1024) buffers; four per record. */
+const MAX_PARTS_PER_WRITEV = 1020;
+
+export function segmentFileName(segment: number): string {
+  return String(segment).padStart(8, '0') + '.seg';
+}
+
+export class SegmentLog {
+  readonly dir: string;
+  private readonly segmentSize: number;
+  private current = 0;
+  private tail = 0;
+  private writer: FileHandle | null = null;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  /** Every operation on the writer (batch writes, roll, truncate) runs through this chain, one at a time. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private readers = new Map<number, Promise<FileHandle>>();
+
+  constructor(dir: string, options: { segmentSize?: number } = {}) {
+    this.dir = dir;
+    this.segmentSize = options.segmentSize ?? 64 * 1024 * 1024;
+  }
+
+  async open(): Promise<number[]> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const segments = await this.list();
+    this.current = segments.length ? segments[segments.length - 1]! : 1;
+    await this.openWriter(this.current);
+    return segments.length ? segments : [this.current];
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      await this.writer?.close();
+      this.writer = null;
+    });
+    for (const reader of this.readers.values()) await (await reader).close().catch(() => {});
+    this.readers.clear();
+  }
+
+  get currentSegment(): number {
+    return this.current;
+  }
+
+  async list(): Promise<number[]> {
+    const names = await fsp.readdir(this.dir);
+    return names
+      .map((n) => SEGMENT_RE.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  /** Resolves once the record is written and flushed to disk. */
+  append(header: RecordHeader, body: Buffer): Promise<Location> {
+    const parts = encodeRecord(header, body);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ parts, bytes: parts.reduce((n, p) => n + p.length, 0), resolve, reject, headerLength: parts[1]!.length, bodyLength: body.length });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        void this.exclusive(() => this.flushQueue());
+      }
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Waits for every queued append to settle. */
+  async drain(): Promise<void> {
+    await this.exclusive(async () => {});
+  }
+
+  /** Appends that arrive while a batch is being flushed join the next batch: that is the group commit. */
+  private async flushQueue(): Promise<void> {
+    while (this.queue.length) {
+      if (this.tail >= this.segmentSize) await this.rollNow();
+      const batch = this.queue.splice(0, MAX_PARTS_PER_WRITEV / 4);
+      await this.writeBatch(batch);
+    }
+    this.flushScheduled = false;
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const start = this.tail;
+    const writer = this.writer!;
+    try {
+      await writeFully(writer, batch.flatMap((p) => p.parts));
+      await writer.datasync();
+    } catch (err) {
+      // Leave no half-written records behind: none of this batch was acknowledged.
+      await writer.truncate(start).catch(() => {});
+      for (const p of batch) p.reject(err as Error);
+      return;
+    }
+    let offset = start;
+    for (const p of batch) {
+      p.resolve({ segment: this.current, offset, headerLength: p.headerLength, bodyLength: p.bodyLength });
+      offset += p.bytes;
+    }
+    this.tail = offset;
+  }
+
+  /** Seals the current segment and starts the next one. */
+  roll(): Promise<void> {
+    return this.exclusive(() => this.rollNow());
+  }
+
+  private async rollNow(): Promise<void> {
+    await this.writer?.close();
+    this.current += 1;
+    await this.openWriter(this.current);
+  }
+
+  private async openWriter(segment: number): Promise<void> {
+    const path = join(this.dir, segmentFileName(segment));
+    const existed = await fsp.stat(path).then(() => true, () => false);
+    this.writer = await fsp.open(path, 'a');
+    this.tail = (await this.writer.stat()).size;
+    // A new file's directory entry must be durable too, or a crash could lose the whole segment.
+    if (!existed) await syncDir(this.dir);
+  }
+
+  private reader(segment: number): Promise<FileHandle> {
+    let handle = this.readers.get(segment);
+    if (!handle) {
+      handle = fsp.open(join(this.dir, segmentFileName(segment)), 'r');
+      handle.catch(() => this.readers.delete(segment));
+      this.readers.set(segment, handle);
+    }
+    return handle;
+  }
+
+  async readBody(location: Location): Promise<Buffer> {
+    const handle = await this.reader(location.segment);
+    const body = Buffer.allocUnsafe(location.bodyLength);
+    const { bytesRead } = await handle.read(body, 0, location.bodyLength, location.offset + PREFIX_SIZE + location.headerLength);
+    if (bytesRead !== location.bodyLength) throw new Error(`segment ${location.segment} is shorter than its index says`);
+    return body;
+  }
+
+  /** Reads a whole record back, verifying its checksum. */
+  async readVerified(location: Location): Promise<{ header: RecordHeader; body: Buffer } | null> {
+    const handle = await this.reader(location.segment);
+    const total = PREFIX_SIZE + location.headerLength + location.bodyLength + 4;
+    const record = Buffer.allocUnsafe(total);
+    const { bytesRead } = await handle.read(record, 0, total, location.offset);
+    const frame = decodeFrame(record);
+    if (bytesRead !== total || !frame || frame.totalLength !== total || !verifyRecord(record, frame)) return null;
+    const header = parseHeader(record.subarray(PREFIX_SIZE, PREFIX_SIZE + location.headerLength));
+    return header ? { header, body: record.subarray(PREFIX_SIZE + location.headerLength, total - 4) } : null;
+  }
+
+  bodyStream(location: Location): Readable {
+    const start = location.offset + PREFIX_SIZE + location.headerLength;
+    if (location.bodyLength === 0) return Readable.from([]);
+    return createReadStream(join(this.dir, segmentFileName(location.segment)), { start, end: start + location.bodyLength - 1 });
+  }
+
+  /**
+   * Walks a segment's record headers without reading bodies. Stops at the first record that is torn or not a
+   * record at all, and reports where the good part ends so the caller can cut the tail off.
+   */
+  async scan(segment: number, onRecord: (record: ScannedRecord) => void | Promise<void>): Promise<{ goodLength: number; fileLength: number }> {
+    const handle = await fsp.open(join(this.dir, segmentFileName(segment)), 'r');
+    try {
+      const fileLength = (await handle.stat()).size;
+      let offset = 0;
+      const prefix = Buffer.allocUnsafe(PREFIX_SIZE);
+      while (offset + PREFIX_SIZE <= fileLength) {
+        await handle.read(prefix, 0, PREFIX_SIZE, offset);
+        const frame = decodeFrame(prefix);
+        if (!frame || offset + frame.totalLength > fileLength) break;
+        const headerBytes = Buffer.allocUnsafe(frame.headerLength);
+        await handle.read(headerBytes, 0, frame.headerLength, offset + PREFIX_SIZE);
+        const header = parseHeader(headerBytes);
+        if (!header) break;
+        await onRecord({ header, location: { segment, offset, headerLength: frame.headerLength, bodyLength: frame.bodyLength } });
+        offset += frame.totalLength;
+      }
+      return { goodLength: offset, fileLength };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Cuts a torn tail off a segment (only ever bytes that were never acknowledged). */
+  truncate(segment: number, length: number): Promise<void> {
+    return this.exclusive(async () => {
+      if (segment === this.current && this.writer) {
+        await this.writer.truncate(length);
+        await this.writer.datasync();
+        this.tail = length;
+        return;
+      }
+      await fsp.truncate(join(this.dir, segmentFileName(segment)), length);
+    });
+  }
+
+  async size(segment: number): Promise<number> {
+    return (await fsp.stat(join(this.dir, segmentFileName(segment)))).size;
+  }
+
+  /** Removes a whole segment from disk. The current segment is rolled first so writes continue elsewhere. */
+  remove(segment: number): Promise<void> {
+    return this.exclusive(async () => {
+      if (segment === this.current) await this.rollNow();
+      const reader = this.readers.get(segment);
+      this.readers.delete(segment);
+      if (reader) await (await reader.catch(() => null))?.close().catch(() => {});
+      await fsp.rm(join(this.dir, segmentFileName(segment)), { force: true });
+    });
+  }
+}
+
+async function writeFully(handle: FileHandle, parts: Buffer[]): Promise<void> {
+  let pending = parts;
+  while (pending.length) {
+    const chunk = pending.slice(0, MAX_PARTS_PER_WRITEV);
+    const want = chunk.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await handle.writev(chunk);
+    if (bytesWritten === want) {
+      pending = pending.slice(chunk.length);
+      continue;
+    }
+    // Short write: skip what went out and retry the rest.
+    let skip = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of pending) {
+      if (skip >= b.length) skip -= b.length;
+      else {
+        rest.push(skip ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

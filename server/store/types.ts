@@ -1,0 +1,98 @@
+// The Store contract: every backend (the segment store today, PostgreSQL later) implements this and passes
+// tests/store-contract.ts.
+import type { Readable } from 'node:stream';
+
+export interface Address {
+  Name: string;
+  Address: string;
+}
+
+/** What only the SMTP session knows; stored with the raw bytes so the index can be rebuilt from disk. */
+export interface MessageMeta {
+  envelope: { mailFrom: string; rcptTo: string[] };
+  client: { address: string; helo: string; tls: boolean };
+  /** SMTP AUTH username, '' when the client did not authenticate. */
+  username: string;
+}
+
+/** A message as listed: Mailpit's MessageSummary field names, plus Mailcove's own (Inbox, Envelope, Client...). */
+export interface MessageSummary {
+  ID: string;
+  MessageID: string;
+  Inbox: string;
+  Read: boolean;
+  From: Address | null;
+  To: Address[];
+  Cc: Address[];
+  Bcc: Address[];
+  ReplyTo: Address[];
+  Subject: string;
+  /** RFC 3339 time the message was received. */
+  Created: string;
+  Tags: string[];
+  Size: number;
+  Attachments: number;
+  Snippet: string;
+  Username: string;
+  Envelope: { MailFrom: string; RcptTo: string[] };
+  Client: { Address: string; Helo: string; TLS: boolean };
+  /** Set when the raw bytes could not be parsed; the raw message is kept regardless. */
+  ParseError?: string;
+}
+
+/** Turns raw bytes plus session metadata into a summary. Injected so the store stays free of MIME parsing. */
+export type Summarise = (raw: Buffer, meta: MessageMeta, id: string, created: Date) => Promise<MessageSummary>;
+
+export interface NewMessage {
+  raw: Buffer;
+  meta: MessageMeta;
+}
+
+export interface ListOptions {
+  start?: number;
+  limit?: number;
+  filter?: (summary: MessageSummary) => boolean;
+}
+
+export interface ListResult {
+  /** Messages matching the filter. */
+  total: number;
+  unread: number;
+  /** Newest first. */
+  messages: MessageSummary[];
+}
+
+export type StoreEvent =
+  | { type: 'new'; message: MessageSummary }
+  | { type: 'update'; ids: string[]; read?: boolean; tags?: string[] }
+  | { type: 'delete'; ids: string[] }
+  | { type: 'prune'; ids: string[] }
+  | { type: 'truncate' };
+
+export interface Store {
+  /** Opens the store, reconciling the index with what is on disk. */
+  open(): Promise<void>;
+  /** Flushes pending index writes and releases files. */
+  close(): Promise<void>;
+  /** Resolves only once the raw bytes are durable on disk. */
+  add(message: NewMessage): Promise<MessageSummary>;
+  get(id: string): MessageSummary | undefined;
+  list(options?: ListOptions): ListResult;
+  count(): number;
+  readRaw(id: string): Promise<Buffer>;
+  rawStream(id: string): Readable;
+  setRead(ids: string[], read: boolean): Promise<string[]>;
+  setTags(ids: string[], tags: string[]): Promise<string[]>;
+  /** Returns the IDs that existed and are now gone. */
+  delete(ids: string[]): Promise<string[]>;
+  deleteAll(): Promise<void>;
+  /** Applies the retention limits now; returns the pruned IDs. */
+  prune(now?: Date): Promise<string[]>;
+  subscribe(listener: (event: StoreEvent) => void): () => void;
+}
+
+export class NotFoundError extends Error {
+  constructor(id: string) {
+    super(`message ${id} not found`);
+  }
+}
