@@ -1,0 +1,30 @@
+// Starts the whole app on port 0 with a fresh data folder, as a user's `npm start` would, for in-process tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type AppOptions, type RunningApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+
+export function tempDir(prefix = 'mailcove-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestApp extends RunningApp {
+  dataDir: string;
+  /** Stops the app and removes its data folder. */
+  dispose(): Promise<void>;
+}
+
+export async function startTestApp(flags: string[] = [], options: AppOptions & { dataDir?: string } = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? tempDir();
+  const config = loadConfig(['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--data', dataDir, ...flags], {});
+  const app = await startApp(config, { log: () => {}, ...options });
+  return {
+    ...app,
+    dataDir,
+    async dispose() {
+      await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
