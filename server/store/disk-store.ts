@@ -51,6 +51,8 @@ export class DiskStore implements Store {
   private compactAgain = false;
   /** Adds whose bytes may be on disk but whose entry is not yet in the index. */
   private inflight = new Set<Promise<unknown>>();
+  private pruneChain: Promise<unknown> = Promise.resolve();
+  private pruneQueued: Promise<string[]> | null = null;
   lastOpen: OpenReport | null = null;
 
   constructor(options: DiskStoreOptions) {
@@ -141,7 +143,8 @@ export class DiskStore implements Store {
 
   async close(): Promise<void> {
     if (this.ageTimer) clearInterval(this.ageTimer);
-    while (this.compacting) await this.compacting;
+    await this.pruneChain;
+    await this.settle();
     await this.segments.drain();
     await this.index.flush();
     await this.segments.close();
@@ -294,7 +297,22 @@ export class DiskStore implements Store {
     this.emit({ type: 'truncate' });
   }
 
-  async prune(now = new Date()): Promise<string[]> {
+  /**
+   * Prunes run one at a time, so awaiting prune() also waits for one that an add started in the background.
+   * Calls without an explicit time that arrive while one is queued share it.
+   */
+  prune(now?: Date): Promise<string[]> {
+    if (!now && this.pruneQueued) return this.pruneQueued;
+    const run = this.pruneChain.then(() => {
+      if (!now) this.pruneQueued = null;
+      return this.pruneNow(now ?? new Date());
+    });
+    this.pruneChain = run.catch(() => {});
+    if (!now) this.pruneQueued = run;
+    return run;
+  }
+
+  private async pruneNow(now: Date): Promise<string[]> {
     const ids = messagesToPrune(this.entries.map((e) => e.summary), this.options, now);
     if (!ids.length) return [];
     const removed = await this.remove(ids);

@@ -10,7 +10,7 @@ export interface Reply {
 
 export class RawSmtp {
   private buffer = '';
-  private waiting: Array<(reply: Reply) => void> = [];
+  private waiting: Array<{ resolve: (reply: Reply) => void; reject: (err: Error) => void }> = [];
   private replies: Reply[] = [];
   private current: string[] = [];
   closed = false;
@@ -20,6 +20,7 @@ export class RawSmtp {
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('close', () => {
       this.closed = true;
+      for (const w of this.waiting.splice(0)) w.reject(new Error('connection closed'));
     });
     socket.on('error', () => {});
   }
@@ -42,7 +43,7 @@ export class RawSmtp {
         const reply = { code: Number(line.slice(0, 3)), lines: this.current, text: this.current.join('\n') };
         this.current = [];
         const waiter = this.waiting.shift();
-        if (waiter) waiter(reply);
+        if (waiter) waiter.resolve(reply);
         else this.replies.push(reply);
       }
     }
@@ -52,11 +53,18 @@ export class RawSmtp {
   read(timeoutMs = 5000): Promise<Reply> {
     const ready = this.replies.shift();
     if (ready) return Promise.resolve(ready);
+    if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('timed out waiting for an SMTP reply')), timeoutMs);
-      this.waiting.push((reply) => {
-        clearTimeout(timer);
-        resolve(reply);
+      this.waiting.push({
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       });
     });
   }
