@@ -40,7 +40,9 @@ describe('SMTP bad input', () => {
     const s = await RawSmtp.connect(app.smtp.port);
     await s.read();
     const ehlo = await s.command('EHLO client');
-    assert.match(ehlo.text, /AUTH PLAIN LOGIN CRAM-MD5/);
+    for (const ext of ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'SIZE 1048576', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH PLAIN LOGIN CRAM-MD5']) {
+      assert.ok(ehlo.lines.some((l) => l.slice(4) === ext), `EHLO lacks ${ext}:\n${ehlo.text}`);
+    }
     assert.equal((await s.command(`AUTH PLAIN ${plain('\0alice\0wrong')}`)).code, 535);
     assert.equal((await s.command(`AUTH PLAIN ${plain('\0alice\0right')}`)).code, 235);
     assert.equal((await s.command('MAIL FROM:<a@example.com>')).code, 250);
