@@ -38,6 +38,7 @@ export interface OpenReport {
 const recordLength = (l: Location): number => PREFIX_SIZE + l.headerLength + l.bodyLength + TRAILER_SIZE;
 /** A sealed segment is rewritten once at least this share of it is deleted messages. */
 const COMPACT_DEAD_SHARE = 0.5;
+const COMPACT_DEBOUNCE_MS = 1000;
 
 export class DiskStore implements Store {
   private readonly options: DiskStoreOptions;
@@ -48,6 +49,7 @@ export class DiskStore implements Store {
   private listeners = new Set<(event: StoreEvent) => void>();
   private ageTimer: NodeJS.Timeout | null = null;
   private compacting: Promise<void> | null = null;
+  private compactTimer: NodeJS.Timeout | null = null;
   private compactAgain = false;
   /** Adds whose bytes may be on disk but whose entry is not yet in the index. */
   private inflight = new Set<Promise<unknown>>();
@@ -145,6 +147,7 @@ export class DiskStore implements Store {
     if (this.ageTimer) clearInterval(this.ageTimer);
     await this.pruneChain;
     await this.settle();
+    if (this.compactTimer) clearTimeout(this.compactTimer);
     await this.segments.drain();
     await this.index.flush();
     await this.segments.close();
@@ -258,12 +261,13 @@ export class DiskStore implements Store {
   }
 
   async delete(ids: string[]): Promise<string[]> {
-    const removed = await this.remove(ids);
+    // A delete is answered only once the index has forgotten the message, so a crash cannot bring it back.
+    const removed = await this.remove(ids, { durable: true });
     if (removed.length) this.emit({ type: 'delete', ids: removed });
     return removed;
   }
 
-  private async remove(ids: string[]): Promise<string[]> {
+  private async remove(ids: string[], { durable }: { durable: boolean }): Promise<string[]> {
     const data = this.index.data;
     const removed: string[] = [];
     for (const id of new Set(ids)) {
@@ -277,8 +281,7 @@ export class DiskStore implements Store {
     const gone = new Set(removed);
     data.messages = data.messages.filter((e) => !gone.has(e.summary.ID));
     this.index.markDirty();
-    // A delete is answered only once the index has forgotten the message, so a crash cannot bring it back.
-    await this.index.flush();
+    if (durable) await this.index.flush();
     this.scheduleCompaction();
     return removed;
   }
@@ -315,7 +318,8 @@ export class DiskStore implements Store {
   private async pruneNow(now: Date): Promise<string[]> {
     const ids = messagesToPrune(this.entries.map((e) => e.summary), this.options, now);
     if (!ids.length) return [];
-    const removed = await this.remove(ids);
+    // Not flushed at once: were a crash to bring pruned mail back, the prune at the next start removes it again.
+    const removed = await this.remove(ids, { durable: false });
     if (removed.length) this.emit({ type: 'prune', ids: removed });
     return removed;
   }
@@ -335,26 +339,42 @@ export class DiskStore implements Store {
     }
   }
 
-  /** Resolves once any compaction in progress (and any it triggered) has finished. */
+  /** Runs any scheduled compaction now and resolves once compaction (and any it triggered) has finished. */
   async settle(): Promise<void> {
+    if (this.compactTimer) {
+      clearTimeout(this.compactTimer);
+      this.compactTimer = null;
+      this.runCompaction();
+    }
     while (this.compacting) await this.compacting;
   }
 
+  /** Compaction is debounced: under sustained deletes or pruning it runs about once a second, not once per call. */
   private scheduleCompaction(): void {
     if (this.compacting) {
       this.compactAgain = true;
       return;
     }
+    if (this.compactTimer) return;
+    this.compactTimer = setTimeout(() => {
+      this.compactTimer = null;
+      this.runCompaction();
+    }, COMPACT_DEBOUNCE_MS);
+    this.compactTimer.unref();
+  }
+
+  private runCompaction(): void {
     this.compacting = (async () => {
-      do {
-        this.compactAgain = false;
-        try {
-          await this.compact();
-        } catch (err) {
-          this.log(`compaction failed: ${(err as Error).message}`);
-        }
-      } while (this.compactAgain);
+      try {
+        await this.compact();
+      } catch (err) {
+        this.log(`compaction failed: ${(err as Error).message}`);
+      }
       this.compacting = null;
+      if (this.compactAgain) {
+        this.compactAgain = false;
+        this.scheduleCompaction();
+      }
     })();
   }
 
