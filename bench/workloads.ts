@@ -1,0 +1,54 @@
+// The workloads. Counts are sized so the whole bench (both servers, every repetition, the 10,000-message fill and
+// the restarts) stays well under five minutes on a 2-core machine.
+import { attachmentMessage, textMessage, type MessageTemplate } from './message.ts';
+
+export interface Workload {
+  id: string;
+  title: string;
+  connections: number;
+  messagesPerConnection: number;
+  connectionPerMessage: boolean;
+  message: MessageTemplate;
+  /** Hard cap per run. */
+  timeLimitMs: number;
+  /** Messages per connection in the warm-up that precedes each measured run. */
+  warmUpPerConnection: number;
+}
+
+const small = textMessage(2 * 1024);
+const large = attachmentMessage(200 * 1024);
+
+// Warm-ups are large on purpose: a fresh process is still speeding up after a thousand messages (the baseline's
+// single-connection rate roughly doubles between its first and third thousand), and a cold server would flatter
+// whichever side is slower.
+export const WORKLOADS: Workload[] = [
+  { id: 'conc10', title: '10 connections × 2 KB', connections: 10, messagesPerConnection: 300, warmUpPerConnection: 150, connectionPerMessage: false, message: small, timeLimitMs: 60_000 },
+  { id: 'single', title: '1 connection × 2 KB', connections: 1, messagesPerConnection: 1000, warmUpPerConnection: 1000, connectionPerMessage: false, message: small, timeLimitMs: 60_000 },
+  { id: 'large', title: '4 connections × 200 KB', connections: 4, messagesPerConnection: 75, warmUpPerConnection: 25, connectionPerMessage: false, message: large, timeLimitMs: 60_000 },
+  { id: 'perconn', title: 'new connection per message, 10 clients × 2 KB', connections: 10, messagesPerConnection: 100, warmUpPerConnection: 60, connectionPerMessage: true, message: small, timeLimitMs: 60_000 },
+];
+
+/** The same shape as the workload, run (and then emptied from the store) before each measured run. */
+export function warmUp(w: Workload): Workload {
+  return { ...w, messagesPerConnection: w.warmUpPerConnection, timeLimitMs: 60_000 };
+}
+
+export const REPETITIONS = 3;
+
+/** The stored-mail figures: 10,000 messages of ~2 KB, sent as 10 connections in 10 slices to show the trend. */
+export const FILL = { total: 10_000, connections: 10, slices: 10, message: small, sliceTimeLimitMs: 90_000 };
+
+/** Load against the full store; with the default --max-messages 10000 every new message prunes an old one. */
+export const AT_LIMIT: Workload = { id: 'atlimit', title: '10 connections × 2 KB, store full (10,000, pruning)', connections: 10, messagesPerConnection: 100, warmUpPerConnection: 0, connectionPerMessage: false, message: small, timeLimitMs: 90_000 };
+
+export const IDLE_WAIT_MS = 5_000;
+/**
+ * V8 collects an idle process's garbage only when its memory reducer runs, 15-20 s after the last allocation, so
+ * the idle RSS is also sampled until then to show what it settles to (reported, not judged).
+ */
+export const IDLE_SETTLE_MS = 30_000;
+export const RESTARTS = 3;
+/** If everything else failed to bound the bench, this does. */
+export const BENCH_TIME_LIMIT_MS = 15 * 60_000;
+
+export const TARGETS = { throughputRatio: 0.7, peakRssMb: 200, idleRssMb: 150, startAppMs: 2_000 };
