@@ -1,14 +1,20 @@
-// Wires the parts together: one store, and the doors that feed and read it.
+// Wires the parts together: one store, the doors that feed and read it, and the live event hub.
+import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
+import { EventHub } from './events/hub.ts';
+import { RuntimeStats } from './events/runtime-stats.ts';
 import { startHttp, type HttpListener } from './http/http-server.ts';
 import { summarise } from './mail/summarise.ts';
 import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
 import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
 
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export interface RunningApp {
   config: Config;
   store: DiskStore;
+  hub: EventHub;
   smtp: SmtpListener;
   http: HttpListener;
   stop(): Promise<void>;
@@ -31,8 +37,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     segmentSize: options.segmentSize,
     log,
   });
+  const hub = new EventHub(store, VERSION);
+  const stats = new RuntimeStats(store);
   // HTTP comes up first so /livez answers while a large store is being reconciled.
-  const http = await startHttp({ listen: config.http, isReady: () => ready });
+  const http = await startHttp(config.http, { config, store, hub, stats, version: VERSION, isReady: () => ready });
   try {
     await store.open();
     const tls = await loadTlsIdentity({ certFile: config.smtpTlsCert, keyFile: config.smtpTlsKey, dataDir: config.dataDir });
@@ -43,23 +51,33 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       implicitTls: config.smtpRequireTls,
       maxMessageSize: config.maxMessageSize,
       users: config.smtpUsers,
-      onClientError: (message) => log(message),
+      observer: {
+        accepted: (size) => stats.accepted(size),
+        rejected: (ip, reason) => {
+          stats.rejected();
+          hub.clientError('smtpd', ip, reason);
+        },
+        clientError: (ip, message) => hub.clientError('smtpd', ip, message),
+      },
     });
     ready = true;
     return {
       config,
       store,
+      hub,
       smtp,
       http,
       async stop() {
         ready = false;
         await smtp.close();
         await http.close();
+        hub.close();
         await store.close();
       },
     };
   } catch (err) {
     await http.close();
+    hub.close();
     await store.close().catch(() => {});
     throw err;
   }

@@ -25,6 +25,14 @@ export interface Config {
   smtpTlsKey: string | null;
   smtpRequireTls: boolean;
   label: string;
+  /** user → password or htpasswd hash; null means the UI and API are open. */
+  uiUsers: Map<string, string> | null;
+  /** Separate credentials for POST /api/v1/send; null falls back to uiUsers. */
+  sendApiUsers: Map<string, string> | null;
+  /** Accept any credentials on the send API. */
+  sendApiAcceptAny: boolean;
+  /** Allowed CORS origins for the API; empty means no CORS headers. */
+  apiCors: string[];
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +69,10 @@ const FLAGS = [
   flag({ name: 'smtp-tls-cert', key: 'smtpTlsCert', kind: 'string', arg: 'FILE', default: null, help: 'PEM certificate for STARTTLS/SMTPS; without it a self-signed one is generated once into the data folder', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
   flag({ name: 'smtp-tls-key', key: 'smtpTlsKey', kind: 'string', arg: 'FILE', default: null, help: 'PEM private key for --smtp-tls-cert', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
   flag({ name: 'smtp-require-tls', key: 'smtpRequireTls', kind: 'boolean', default: false, help: 'implicit TLS (SMTPS) on the SMTP listener', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'ui-auth-file', key: 'uiUsers', kind: 'string', arg: 'FILE', default: null, help: 'htpasswd-style file (user:password, bcrypt, $apr1$ or {SHA}); requires HTTP Basic auth for the UI, API and websocket', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
+  flag({ name: 'send-api-auth-file', key: 'sendApiUsers', kind: 'string', arg: 'FILE', default: null, help: 'separate htpasswd-style file for POST /api/v1/send (default: the UI credentials)', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
+  flag({ name: 'send-api-auth-accept-any', key: 'sendApiAcceptAny', kind: 'boolean', default: false, help: 'accept any credentials (or none) on POST /api/v1/send', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'api-cors', key: 'apiCors', kind: 'string', arg: 'ORIGINS', default: '', help: 'comma-separated origins allowed to call the API from a browser, or *', parse: (v, f) => parseOrigins(String(v ?? ''), f) }),
   flag({ name: 'label', key: 'label', kind: 'string', arg: 'TEXT', default: '', help: 'instance label shown in the UI and /api/v1/info', parse: (v) => String(v ?? '') }),
 ];
 
@@ -127,6 +139,16 @@ export function parseDuration(value: string, flagName: string): number {
   const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : 0;
   if (!m || ms <= 0) throw new ConfigError(`${flagName}: expected a duration such as 7d, 36h, 90m or 30s, got "${value}"`);
   return ms;
+}
+
+function parseOrigins(value: string, flagName: string): string[] {
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^\s/]+$/.test(origin)) {
+      throw new ConfigError(`${flagName}: expected origins like https://app.example.com or *, got "${origin}"`);
+    }
+  }
+  return origins;
 }
 
 function parseCount(value: string, flagName: string): number {

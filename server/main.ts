@@ -18,18 +18,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const started = Date.now();
-  const app = await startApp(config);
-  const label = config.label ? ` [${config.label}]` : '';
-  console.log(`mailcove${label}: ${app.store.count()} messages in ${config.dataDir} (ready in ${Date.now() - started} ms)`);
-  console.log(`mailcove: SMTP ${config.smtpRequireTls ? '(implicit TLS) ' : ''}on ${config.smtp.host}:${app.smtp.port}`);
-  console.log(`mailcove: HTTP on http://${config.http.host}:${app.http.port}`);
+  // Handlers go in before anything is printed: a supervisor may signal as soon as it sees the ready lines.
+  let app: Awaited<ReturnType<typeof startApp>> | null = null;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`mailcove: ${signal}, stopping`);
-    app.stop().then(
+    (app ? app.stop() : Promise.resolve()).then(
       () => process.exit(0),
       (err: Error) => {
         console.error(`mailcove: stop failed: ${err.message}`);
@@ -39,6 +35,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const started = Date.now();
+  app = await startApp(config);
+  const label = config.label ? ` [${config.label}]` : '';
+  console.log(`mailcove${label}: ${app.store.count()} messages in ${config.dataDir} (ready in ${Date.now() - started} ms)`);
+  console.log(`mailcove: SMTP ${config.smtpRequireTls ? '(implicit TLS) ' : ''}on ${config.smtp.host}:${app.smtp.port}`);
+  console.log(`mailcove: HTTP on http://${config.http.host}:${app.http.port}`);
 }
 
 main().catch((err: Error & { code?: string }) => {

@@ -1,12 +1,23 @@
-// The HTTP door. For now: liveness and readiness probes; the REST API, websocket and UI mount here.
+// The HTTP door: REST API v1, live events, OpenAPI, health. Cross-cutting parts are plugins; route files mirror URLs.
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Listen } from '../config.ts';
-
-export interface HttpOptions {
-  listen: Listen;
-  isReady: () => boolean;
-}
+import type { HttpContext } from './context.ts';
+import { basicAuthPlugin } from './plugins/basic-auth.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { openApiPlugin } from './plugins/openapi.ts';
+import { eventsRoutes } from './routes/api/events.ts';
+import { infoRoutes } from './routes/api/v1/info.ts';
+import { messageRoutes } from './routes/api/v1/message.ts';
+import { messagesRoutes } from './routes/api/v1/messages.ts';
+import { searchRoutes } from './routes/api/v1/search.ts';
+import { sendRoutes } from './routes/api/v1/send.ts';
+import { tagsRoutes } from './routes/api/v1/tags.ts';
+import { healthRoutes } from './routes/health.ts';
+import { viewRoutes } from './routes/view.ts';
 
 export interface HttpListener {
   port: number;
@@ -14,14 +25,26 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
-export async function startHttp(options: HttpOptions): Promise<HttpListener> {
-  const app = Fastify({ logger: false });
-  app.get('/livez', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    if (!options.isReady()) return reply.code(503).send({ status: 'starting' });
-    return { status: 'ok' };
-  });
-  await app.listen({ host: options.listen.host, port: options.listen.port });
+export async function buildHttpApp(context: HttpContext): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, trustProxy: false, ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('mailcove', context);
+  await app.register(errorsPlugin);
+  await app.register(basicAuthPlugin);
+  if (context.config.apiCors.length) {
+    const origins = context.config.apiCors;
+    await app.register(cors, { origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'PUT', 'POST', 'DELETE'] });
+  }
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(openApiPlugin);
+  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, sendRoutes, tagsRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
+    await app.register(routes);
+  }
+  return app;
+}
+
+export async function startHttp(listen: Listen, context: HttpContext): Promise<HttpListener> {
+  const app = await buildHttpApp(context);
+  await app.listen({ host: listen.host, port: listen.port });
   const address = app.server.address() as AddressInfo;
   return { port: address.port, app, close: () => app.close() };
 }

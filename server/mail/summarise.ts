@@ -1,38 +1,61 @@
 // Raw message + SMTP session metadata → the summary the index keeps. Mail that will not parse still gets a
 // summary (with ParseError) so the catch-all never loses it.
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail, type SimpleParserOptions } from 'mailparser';
-import type { Address, MessageMeta, MessageSummary } from '../store/types.ts';
+import type { Address, MessageMeta, MessageSummary, SearchFields, Summarised } from '../store/types.ts';
 import { resolveInbox } from './inbox.ts';
+import { partRole } from './parts.ts';
+import { arrivalTags } from './tags.ts';
 
 /** Shared with the benchmark's baseline so both sides do the same parsing work. */
 export const PARSE_OPTIONS: SimpleParserOptions = { skipTextToHtml: true, skipImageLinks: true };
 
 const SNIPPET_LENGTH = 250;
+/** Bare-word search covers this much decoded body text per message; it bounds memory for huge bodies. */
+const SEARCH_TEXT_LIMIT = 32 * 1024;
 
-export async function summarise(raw: Buffer, meta: MessageMeta, id: string, created: Date): Promise<MessageSummary> {
+export async function summarise(raw: Buffer, meta: MessageMeta, id: string, created: Date): Promise<Summarised> {
   let parsed: ParsedMail;
   try {
     parsed = await simpleParser(raw, PARSE_OPTIONS);
   } catch (err) {
-    return unparsedSummary(raw, meta, id, created, (err as Error).message || String(err));
+    const summary = unparsedSummary(raw, meta, id, created, (err as Error).message || String(err));
+    return { summary, search: searchFields(summary, '', [], 0) };
   }
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
-  const headerBcc = addresses(parsed.bcc);
-  const inboxHeader = parsed.headers.get('x-mailcove-inbox');
-  return {
+  const bcc = withEnvelopeBcc(addresses(parsed.bcc), [...to, ...cc], meta.envelope.rcptTo);
+  const roles = parsed.attachments.map(partRoleOf);
+  const inline = roles.filter((r) => r === 'inline' || r === 'undisposed');
+  const attachments = roles.filter((r) => r === 'attachment');
+  const summary: MessageSummary = {
     ...base(raw, meta, id, created),
     MessageID: stripBrackets(parsed.messageId ?? ''),
-    Inbox: resolveInbox(meta.username, typeof inboxHeader === 'string' ? inboxHeader : ''),
+    Inbox: resolveInbox(meta.username, headerText(parsed, 'x-mailcove-inbox')),
     From: addresses(parsed.from)[0] ?? null,
     To: to,
     Cc: cc,
-    Bcc: withEnvelopeBcc(headerBcc, [...to, ...cc], meta.envelope.rcptTo),
+    Bcc: bcc,
     ReplyTo: addresses(parsed.replyTo),
     Subject: parsed.subject ?? '',
-    Attachments: parsed.attachments.filter((a) => !isInline(a)).length,
+    Tags: arrivalTags(headerText(parsed, 'x-tags'), [...to, ...cc, ...bcc]),
+    Attachments: attachments.length,
     Snippet: snippet(parsed),
   };
+  const fileNames = parsed.attachments.map((a) => a.filename ?? '');
+  return { summary, search: searchFields(summary, parsed.text ?? '', fileNames, inline.length) };
+}
+
+function headerText(parsed: ParsedMail, name: string): string {
+  const value = parsed.headers.get(name);
+  return typeof value === 'string' ? value : '';
+}
+
+function searchFields(summary: MessageSummary, text: string, fileNames: string[], inline: number): SearchFields {
+  const people = [summary.From, ...summary.To, ...summary.Cc, ...summary.Bcc, ...summary.ReplyTo]
+    .filter((a): a is Address => a !== null)
+    .map((a) => `${a.Name} ${a.Address}`);
+  const parts = [summary.Subject, ...people, ...fileNames.filter(Boolean), text.slice(0, SEARCH_TEXT_LIMIT)];
+  return { text: parts.join('\n').toLowerCase(), inline };
 }
 
 function base(raw: Buffer, meta: MessageMeta, id: string, created: Date): MessageSummary {
@@ -90,8 +113,15 @@ function withEnvelopeBcc(headerBcc: Address[], visible: Address[], rcptTo: strin
   return bcc;
 }
 
-function isInline(a: ParsedMail['attachments'][number]): boolean {
-  return a.contentDisposition === 'inline' || a.related === true;
+/** Classified as the message view classifies parts, so the summary's count matches the view's list. */
+function partRoleOf(a: ParsedMail['attachments'][number]) {
+  return partRole({
+    partId: a.partId ?? '',
+    mediaType: (a.contentType ?? '').toLowerCase(),
+    disposition: (a.contentDisposition ?? '').toLowerCase(),
+    fileName: a.filename ?? '',
+    contentId: (a.contentId ?? '').replace(/^<|>$/g, ''),
+  });
 }
 
 function snippet(parsed: ParsedMail): string {

@@ -17,7 +17,14 @@ export interface SmtpListenerOptions {
   maxMessageSize: number;
   /** null: any credentials are accepted. */
   users: Credentials | null;
-  onClientError?: (message: string) => void;
+  observer: SmtpObserver;
+}
+
+/** What the listener reports: counters for /api/v1/info and client errors for the live event stream. */
+export interface SmtpObserver {
+  accepted(size: number): void;
+  rejected(clientIp: string, reason: string): void;
+  clientError(clientIp: string, message: string): void;
 }
 
 export interface SmtpListener {
@@ -33,7 +40,7 @@ function smtpError(code: number, message: string): SmtpError {
 
 export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListener> {
   installInstantGreeting();
-  const { store, maxMessageSize } = options;
+  const { store, maxMessageSize, observer } = options;
   const server = new SMTPServer({
     name: 'mailcove',
     banner: 'Mailcove ESMTP catch-all ready',
@@ -48,8 +55,9 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
     disableReverseLookup: true,
     hideENHANCEDSTATUSCODES: false,
     logger: false,
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
       if (checkSmtpCredentials(options.users, auth)) return callback(null, { user: auth.username });
+      observer.clientError(clientIp(session), `AUTH ${auth.method} failed for "${auth.username ?? ''}"`);
       callback(smtpError(535, 'Authentication credentials invalid'));
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
@@ -61,19 +69,24 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
       stream.on('error', (err) => callback(smtpError(451, `Error reading message: ${err.message}`)));
       stream.on('end', () => {
         if (stream.sizeExceeded) {
+          observer.rejected(clientIp(session), `message over the ${maxMessageSize}-byte size limit`);
           return callback(smtpError(552, `Message exceeds the maximum size of ${maxMessageSize} bytes`));
         }
-        store.add({ raw: Buffer.concat(chunks), meta: sessionMeta(session) }).then(
-          (summary) => callback(null, `Ok: queued as ${summary.ID}`),
+        const raw = Buffer.concat(chunks);
+        store.add({ raw, meta: sessionMeta(session) }).then(
+          (summary) => {
+            observer.accepted(raw.length);
+            callback(null, `Ok: queued as ${summary.ID}`);
+          },
           (err: Error) => {
-            options.onClientError?.(`storing message failed: ${err.message}`);
+            observer.clientError(clientIp(session), `storing message failed: ${err.message}`);
             callback(smtpError(451, 'Temporary storage failure, please retry'));
           },
         );
       });
     },
   });
-  server.on('error', (err: Error) => options.onClientError?.(`SMTP: ${err.message}`));
+  server.on('error', (err: Error & { remote?: string }) => observer.clientError(err.remote ?? '', err.message));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.listen.port, options.listen.host, () => {
@@ -88,6 +101,10 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
   };
 }
 
+function clientIp(session: SMTPServerSession): string {
+  return session.remoteAddress.replace(/^::ffff:/, '');
+}
+
 function sessionMeta(session: SMTPServerSession): MessageMeta {
   const mailFrom = session.envelope.mailFrom;
   return {
@@ -96,7 +113,7 @@ function sessionMeta(session: SMTPServerSession): MessageMeta {
       rcptTo: session.envelope.rcptTo.map((r) => r.address),
     },
     client: {
-      address: session.remoteAddress.replace(/^::ffff:/, ''),
+      address: clientIp(session),
       helo: session.hostNameAppearsAs ?? '',
       tls: session.secure,
     },

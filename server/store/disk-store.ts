@@ -1,18 +1,21 @@
-// The segment-file Store: raw messages in append-only segments (the truth), summaries in a lowdb index (a cache).
-// Summaries live in memory; bodies are read from disk on demand.
+// The segment-file Store. Raw messages and their arrival summaries live in append-only segments (the truth);
+// what changes later (read flags, tags, deletions) lives in a small lowdb state file. Summaries are held in
+// memory; bodies are read from disk on demand.
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { IndexFile, type IndexEntry } from './index-file.ts';
 import { newMessageId } from './message-id.ts';
 import { PREFIX_SIZE, TRAILER_SIZE } from './record.ts';
 import { messagesToPrune, type RetentionLimits } from './retention.ts';
-import { SegmentLog, type Location, type ScannedRecord } from './segment-log.ts';
+import { SegmentLog, type Location } from './segment-log.ts';
+import { StateFile, type StateData } from './state-file.ts';
 import {
   NotFoundError,
   type ListOptions,
   type ListResult,
   type MessageSummary,
   type NewMessage,
+  type SearchFields,
   type Store,
   type StoreEvent,
   type Summarise,
@@ -23,16 +26,26 @@ export interface DiskStoreOptions extends RetentionLimits {
   summarise: Summarise;
   /** Bytes after which a new segment file is started. */
   segmentSize?: number;
-  /** How long index writes are coalesced. */
-  indexDelayMs?: number;
+  /** How long state-file writes are coalesced. */
+  stateDelayMs?: number;
   log?: (line: string) => void;
 }
 
 export interface OpenReport {
-  indexed: number;
-  recovered: number;
-  dropped: number;
+  messages: number;
+  /** Copies left behind by an interrupted compaction, ignored. */
+  duplicates: number;
   truncatedBytes: number;
+  /** Milliseconds spent opening. */
+  ms: number;
+}
+
+interface Entry {
+  summary: MessageSummary;
+  search: SearchFields;
+  location: Location;
+  /** Tags the message arrived with, to tell API edits apart. */
+  arrivalTags: string[];
 }
 
 const recordLength = (l: Location): number => PREFIX_SIZE + l.headerLength + l.bodyLength + TRAILER_SIZE;
@@ -43,15 +56,18 @@ const COMPACT_DEBOUNCE_MS = 1000;
 export class DiskStore implements Store {
   private readonly options: DiskStoreOptions;
   private readonly segments: SegmentLog;
-  private readonly index: IndexFile;
-  /** Same entries as index.data.messages, by ID. */
-  private byId = new Map<string, IndexEntry>();
+  private readonly state: StateFile;
+  /** In arrival (ID) order. */
+  private entries: Entry[] = [];
+  private byId = new Map<string, Entry>();
+  /** IDs deleted but still in a segment, by segment; persisted so a restart cannot bring them back. */
+  private dead = new Map<number, Set<string>>();
   private listeners = new Set<(event: StoreEvent) => void>();
   private ageTimer: NodeJS.Timeout | null = null;
   private compacting: Promise<void> | null = null;
   private compactTimer: NodeJS.Timeout | null = null;
   private compactAgain = false;
-  /** Adds whose bytes may be on disk but whose entry is not yet in the index. */
+  /** Adds whose bytes may be on disk but whose entry is not yet in memory. */
   private inflight = new Set<Promise<unknown>>();
   private pruneChain: Promise<unknown> = Promise.resolve();
   private pruneQueued: Promise<string[]> | null = null;
@@ -60,11 +76,7 @@ export class DiskStore implements Store {
   constructor(options: DiskStoreOptions) {
     this.options = options;
     this.segments = new SegmentLog(join(options.dir, 'segments'), { segmentSize: options.segmentSize });
-    this.index = new IndexFile(join(options.dir, 'index.json'), { delayMs: options.indexDelayMs });
-  }
-
-  private get entries(): IndexEntry[] {
-    return this.index.data.messages;
+    this.state = new StateFile(join(options.dir, 'state.json'), () => this.stateSnapshot(), { delayMs: options.stateDelayMs });
   }
 
   private log(line: string): void {
@@ -72,16 +84,16 @@ export class DiskStore implements Store {
   }
 
   async open(): Promise<void> {
+    const started = Date.now();
     const segmentNumbers = await this.segments.open();
-    const { recovered: indexProblem } = await this.index.load();
-    if (indexProblem) this.log(indexProblem);
-    this.lastOpen = await this.reconcile(segmentNumbers);
-    const { recovered, dropped, truncatedBytes } = this.lastOpen;
-    if (recovered || dropped || truncatedBytes) {
-      this.log(`reconciled: ${recovered} recovered from segments, ${dropped} index entries dropped, ${truncatedBytes} torn bytes cut`);
-    }
+    const { data, problem } = await this.state.load();
+    if (problem) this.log(problem);
+    this.lastOpen = await this.rebuild(segmentNumbers, data);
+    this.lastOpen.ms = Date.now() - started;
+    const { duplicates, truncatedBytes } = this.lastOpen;
+    if (duplicates || truncatedBytes) this.log(`recovered: ${duplicates} duplicate copies ignored, ${truncatedBytes} torn bytes cut`);
     await this.prune();
-    await this.index.flush();
+    await this.state.flush();
     if (this.options.maxAgeMs) {
       this.ageTimer = setInterval(() => void this.prune(), Math.min(60_000, this.options.maxAgeMs));
       this.ageTimer.unref();
@@ -90,57 +102,60 @@ export class DiskStore implements Store {
   }
 
   /**
-   * Makes the index agree with the segments: records the index lacks are parsed and added, entries whose bytes
-   * are gone are dropped, and a torn tail from a crash (never acknowledged) is cut off.
+   * Builds the in-memory index from the segments, then applies the saved state. Only the newest segment can hold
+   * a torn record (older ones were sealed after a completed flush), so only its checksums are verified, and a
+   * torn tail (never acknowledged) is cut off.
    */
-  private async reconcile(segmentNumbers: number[]): Promise<OpenReport> {
-    const data = this.index.data;
-    const known = new Map(data.messages.map((e) => [e.summary.ID, e]));
-    const seen = new Set<string>();
-    const unknown: ScannedRecord[] = [];
+  private async rebuild(segmentNumbers: number[], state: StateData): Promise<OpenReport> {
+    const deadIds = new Set(Object.values(state.dead).flat());
+    const newest = segmentNumbers[segmentNumbers.length - 1];
+    let duplicates = 0;
     let truncatedBytes = 0;
     for (const segment of segmentNumbers) {
-      const dead = new Set(data.dead[segment] ?? []);
       const stillDead = new Set<string>();
-      const { goodLength, fileLength } = await this.segments.scan(segment, (record) => {
-        const id = record.header.id;
-        const entry = known.get(id);
-        if (entry && sameLocation(entry.location, record.location)) seen.add(id);
-        else if (dead.has(id)) stillDead.add(id);
-        else if (!entry) unknown.push(record);
-        // else: a leftover copy from an interrupted compaction; the index points at the other one.
-      });
-      let cutAt = goodLength;
-      for (const record of unknown.filter((r) => r.location.segment === segment)) {
-        if (record.location.offset >= cutAt) break;
-        if (!(await this.segments.readVerified(record.location))) cutAt = record.location.offset;
+      const { goodLength, fileLength } = this.segments.scan(
+        segment,
+        ({ header, location }) => {
+          if (deadIds.has(header.id)) stillDead.add(header.id);
+          else if (this.byId.has(header.id)) duplicates++;
+          else {
+            const entry: Entry = { summary: { ...header.summary, Tags: [...header.summary.Tags] }, search: header.search, location, arrivalTags: header.summary.Tags };
+            this.byId.set(header.id, entry);
+            this.entries.push(entry);
+          }
+        },
+        { verify: segment === newest },
+      );
+      if (goodLength < fileLength) {
+        truncatedBytes += fileLength - goodLength;
+        await this.segments.truncate(segment, goodLength);
       }
-      if (cutAt < fileLength) {
-        truncatedBytes += fileLength - cutAt;
-        await this.segments.truncate(segment, cutAt);
-      }
-      if (stillDead.size) data.dead[segment] = [...stillDead];
-      else delete data.dead[segment];
-      for (let i = unknown.length - 1; i >= 0; i--) {
-        const r = unknown[i]!;
-        if (r.location.segment === segment && r.location.offset >= cutAt) unknown.splice(i, 1);
-      }
+      if (stillDead.size) this.dead.set(segment, stillDead);
     }
-    for (const key of Object.keys(data.dead)) if (!segmentNumbers.includes(Number(key))) delete data.dead[key];
+    // Compaction copies records forward, so arrival order is restored by ID.
+    this.entries.sort((a, b) => compareIds(a.summary.ID, b.summary.ID));
+    for (const id of state.read) {
+      const entry = this.byId.get(id);
+      if (entry) entry.summary.Read = true;
+    }
+    for (const [id, tags] of Object.entries(state.tags)) {
+      const entry = this.byId.get(id);
+      if (entry) entry.summary.Tags = [...tags];
+    }
+    this.state.markDirty();
+    return { messages: this.entries.length, duplicates, truncatedBytes, ms: 0 };
+  }
 
-    const kept = data.messages.filter((e) => seen.has(e.summary.ID));
-    const dropped = data.messages.length - kept.length;
-    for (const record of unknown) {
-      const body = await this.segments.readBody(record.location);
-      const { id, created, meta } = record.header;
-      const summary = await this.options.summarise(body, meta, id, new Date(created));
-      kept.push({ summary, location: record.location });
+  private stateSnapshot(): StateData {
+    const read: string[] = [];
+    const tags: Record<string, string[]> = {};
+    for (const { summary, arrivalTags } of this.entries) {
+      if (summary.Read) read.push(summary.ID);
+      if (summary.Tags.join('\0') !== arrivalTags.join('\0')) tags[summary.ID] = summary.Tags;
     }
-    kept.sort((a, b) => compareIds(a.summary.ID, b.summary.ID));
-    data.messages = kept;
-    this.byId = new Map(kept.map((e) => [e.summary.ID, e]));
-    if (unknown.length || dropped || truncatedBytes) this.index.markDirty();
-    return { indexed: kept.length, recovered: unknown.length, dropped, truncatedBytes };
+    const dead: Record<string, string[]> = {};
+    for (const [segment, ids] of this.dead) if (ids.size) dead[segment] = [...ids];
+    return { version: 3, read, tags, dead };
   }
 
   async close(): Promise<void> {
@@ -149,7 +164,7 @@ export class DiskStore implements Store {
     await this.settle();
     if (this.compactTimer) clearTimeout(this.compactTimer);
     await this.segments.drain();
-    await this.index.flush();
+    await this.state.flush();
     await this.segments.close();
   }
 
@@ -163,37 +178,44 @@ export class DiskStore implements Store {
   private async addNow({ raw, meta }: NewMessage): Promise<MessageSummary> {
     const id = newMessageId();
     const created = new Date();
-    // Parsing and the durable write run side by side; the caller's 250 waits for both.
-    const [location, summary] = await Promise.all([
-      this.segments.append({ id, created: created.getTime(), meta }, raw),
-      this.options.summarise(raw, meta, id, created),
-    ]);
-    const entry: IndexEntry = { summary, location };
+    // The summary is parsed first so it can travel in the record header: the index is then rebuilt from the
+    // segments alone, and adding a message never rewrites any index file.
+    const { summary, search } = await this.options.summarise(raw, meta, id, created);
+    const location = await this.segments.append({ id, created: created.getTime(), meta, summary, search }, raw);
+    const entry: Entry = { summary: { ...summary, Tags: [...summary.Tags] }, search, location, arrivalTags: summary.Tags };
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);
-    this.index.markDirty();
-    this.emit({ type: 'new', message: summary });
+    this.emit({ type: 'new', message: entry.summary });
     if (this.options.maxMessages && this.entries.length > this.options.maxMessages) void this.prune();
-    return summary;
-  }
-
-  /**
-   * Returns a segment number below which no segment will be written again and every record is indexed: the
-   * current segment is sealed first, then adds that may have written before the seal are waited for.
-   */
-  private async sealForMaintenance(): Promise<number> {
-    await this.segments.roll();
-    const sealedBelow = this.segments.currentSegment;
-    await Promise.allSettled([...this.inflight]);
-    return sealedBelow;
+    return entry.summary;
   }
 
   get(id: string): MessageSummary | undefined {
     return this.byId.get(id)?.summary;
   }
 
+  latest(filter?: ListOptions['filter']): MessageSummary | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const { summary, search } = this.entries[i]!;
+      if (!filter || filter(summary, search)) return summary;
+    }
+    return undefined;
+  }
+
   count(): number {
     return this.entries.length;
+  }
+
+  async diskSize(): Promise<number> {
+    let total = await fsp.stat(join(this.options.dir, 'state.json')).then((s) => s.size, () => 0);
+    for (const segment of await this.segments.list()) total += await this.segments.size(segment).catch(() => 0);
+    return total;
+  }
+
+  tagCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { summary } of this.entries) for (const tag of summary.Tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+    return counts;
   }
 
   list({ start = 0, limit = 50, filter }: ListOptions = {}): ListResult {
@@ -202,8 +224,8 @@ export class DiskStore implements Store {
     let unread = 0;
     const entries = this.entries;
     for (let i = entries.length - 1; i >= 0; i--) {
-      const summary = entries[i]!.summary;
-      if (filter && !filter(summary)) continue;
+      const { summary, search } = entries[i]!;
+      if (filter && !filter(summary, search)) continue;
       if (total >= start && messages.length < limit) messages.push(summary);
       total += 1;
       if (!summary.Read) unread += 1;
@@ -256,46 +278,61 @@ export class DiskStore implements Store {
       const entry = this.byId.get(id);
       if (entry && change(entry.summary)) changed.push(id);
     }
-    if (changed.length) this.index.markDirty();
+    if (changed.length) this.state.markDirty();
     return changed;
   }
 
   async delete(ids: string[]): Promise<string[]> {
-    // A delete is answered only once the index has forgotten the message, so a crash cannot bring it back.
+    // A delete is answered only once the state file has recorded it, so a crash cannot bring the message back.
     const removed = await this.remove(ids, { durable: true });
     if (removed.length) this.emit({ type: 'delete', ids: removed });
     return removed;
   }
 
   private async remove(ids: string[], { durable }: { durable: boolean }): Promise<string[]> {
-    const data = this.index.data;
     const removed: string[] = [];
     for (const id of new Set(ids)) {
       const entry = this.byId.get(id);
       if (!entry) continue;
       this.byId.delete(id);
-      (data.dead[entry.location.segment] ??= []).push(id);
+      this.markDead(entry.location.segment, id);
       removed.push(id);
     }
     if (!removed.length) return removed;
     const gone = new Set(removed);
-    data.messages = data.messages.filter((e) => !gone.has(e.summary.ID));
-    this.index.markDirty();
-    if (durable) await this.index.flush();
+    this.entries = this.entries.filter((e) => !gone.has(e.summary.ID));
+    this.state.markDirty();
+    if (durable) await this.state.flush();
     this.scheduleCompaction();
     return removed;
+  }
+
+  private markDead(segment: number, id: string): void {
+    let ids = this.dead.get(segment);
+    if (!ids) this.dead.set(segment, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /**
+   * Returns a segment number below which no segment will be written again and every record is in memory: the
+   * current segment is sealed first, then adds that may have written before the seal are waited for.
+   */
+  private async sealForMaintenance(): Promise<number> {
+    await this.segments.roll();
+    const sealedBelow = this.segments.currentSegment;
+    await Promise.allSettled([...this.inflight]);
+    return sealedBelow;
   }
 
   /** Removes every message. Mail that arrives while this runs lands in a fresh segment and is kept. */
   async deleteAll(): Promise<void> {
     await this.settle();
     const sealedBelow = await this.sealForMaintenance();
-    const data = this.index.data;
-    for (const entry of data.messages) if (entry.location.segment < sealedBelow) this.byId.delete(entry.summary.ID);
-    data.messages = data.messages.filter((e) => e.location.segment >= sealedBelow);
-    for (const key of Object.keys(data.dead)) if (Number(key) < sealedBelow) delete data.dead[key];
-    this.index.markDirty();
-    await this.index.flush();
+    for (const entry of this.entries) if (entry.location.segment < sealedBelow) this.byId.delete(entry.summary.ID);
+    this.entries = this.entries.filter((e) => e.location.segment >= sealedBelow);
+    for (const segment of [...this.dead.keys()]) if (segment < sealedBelow) this.dead.delete(segment);
+    this.state.markDirty();
+    await this.state.flush();
     for (const segment of await this.segments.list()) if (segment < sealedBelow) await this.segments.remove(segment);
     this.emit({ type: 'truncate' });
   }
@@ -379,14 +416,14 @@ export class DiskStore implements Store {
   }
 
   /**
-   * Gives disk space back: a segment with no live messages is removed, and one that is mostly deleted messages
-   * has its live records copied forward and is then removed. Deleted mail does not linger on disk.
+   * Gives disk space back: a sealed segment with no live messages is removed, and one that is mostly deleted
+   * messages has its live records copied forward and is then removed. Deleted mail does not linger on disk.
    */
   private async compact(): Promise<void> {
-    // Only sealed segments are touched, once every add that may have written to them is indexed.
+    // Only sealed segments are touched, once every add that may have written to them is in memory.
     const sealedBelow = this.segments.currentSegment;
     await Promise.allSettled([...this.inflight]);
-    const live = new Map<number, { bytes: number; entries: IndexEntry[] }>();
+    const live = new Map<number, { bytes: number; entries: Entry[] }>();
     for (const entry of this.entries) {
       const seg = live.get(entry.location.segment) ?? { bytes: 0, entries: [] };
       seg.bytes += recordLength(entry.location);
@@ -398,30 +435,23 @@ export class DiskStore implements Store {
       const size = await this.segments.size(segment);
       const seg = live.get(segment);
       if (seg && 1 - seg.bytes / size < COMPACT_DEAD_SHARE) continue;
-      if (seg) {
-        // Copy live records forward. If a crash interrupts this, the index still points at the old copies.
-        for (const entry of seg.entries) {
-          const id = entry.summary.ID;
-          if (this.byId.get(id) !== entry) continue;
-          const record = await this.segments.readVerified(entry.location);
-          if (!record) throw new Error(`record ${id} failed its checksum in segment ${segment}`);
-          const moved = await this.segments.append(record.header, record.body);
-          // Deleted while being copied: the new copy must not come back at the next start.
-          if (this.byId.get(id) !== entry) (this.index.data.dead[moved.segment] ??= []).push(id);
-          else entry.location = moved;
-        }
-        this.index.markDirty();
+      for (const entry of seg?.entries ?? []) {
+        // Copy live records forward. If a crash interrupts this, start-up keeps the first copy it meets.
+        const id = entry.summary.ID;
+        if (this.byId.get(id) !== entry) continue;
+        const record = await this.segments.readVerified(entry.location);
+        if (!record) throw new Error(`record ${id} failed its checksum in segment ${segment}`);
+        const moved = await this.segments.append(record.header, record.body);
+        // Deleted while being copied: the new copy must not come back at the next start.
+        if (this.byId.get(id) !== entry) this.markDead(moved.segment, id);
+        else entry.location = moved;
       }
-      delete this.index.data.dead[segment];
-      this.index.markDirty();
-      await this.index.flush();
+      this.dead.delete(segment);
+      this.state.markDirty();
+      await this.state.flush();
       await this.segments.remove(segment);
     }
   }
-}
-
-function sameLocation(a: Location, b: Location): boolean {
-  return a.segment === b.segment && a.offset === b.offset && a.bodyLength === b.bodyLength;
 }
 
 function compareIds(a: string, b: string): number {
@@ -429,7 +459,7 @@ function compareIds(a: string, b: string): number {
 }
 
 /** Keeps entries in ID (arrival) order; concurrent adds finish nearly in order, so this is almost always a push. */
-function insertSorted(entries: IndexEntry[], entry: IndexEntry): void {
+function insertSorted(entries: Entry[], entry: Entry): void {
   let i = entries.length;
   while (i > 0 && compareIds(entries[i - 1]!.summary.ID, entry.summary.ID) > 0) i--;
   entries.splice(i, 0, entry);

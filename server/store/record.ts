@@ -2,17 +2,21 @@
 //   "MCR1" | headerLen u32 | bodyLen u32 | header JSON | raw message | crc32 u32 (over lengths, header and body)
 // The CRC lets start-up recognise a torn tail left by a crash; such a record was never acknowledged.
 import { crc32 } from 'node:zlib';
-import type { MessageMeta } from './types.ts';
+import type { MessageMeta, MessageSummary, SearchFields } from './types.ts';
 
 export const MAGIC = Buffer.from('MCR1');
 export const PREFIX_SIZE = 12;
 export const TRAILER_SIZE = 4;
 
+/** Everything known about a message when it arrived. Written once with its bytes, never changed. */
 export interface RecordHeader {
   id: string;
   /** Milliseconds since the epoch. */
   created: number;
   meta: MessageMeta;
+  /** The summary as parsed on arrival (Read false, arrival tags). */
+  summary: MessageSummary;
+  search: SearchFields;
 }
 
 export interface RecordFrame {
@@ -48,7 +52,7 @@ export function decodeFrame(prefix: Buffer): RecordFrame | null {
 export function parseHeader(bytes: Buffer): RecordHeader | null {
   try {
     const h = JSON.parse(bytes.toString('utf8')) as RecordHeader;
-    return typeof h.id === 'string' && typeof h.created === 'number' && h.meta ? h : null;
+    return typeof h.id === 'string' && typeof h.created === 'number' && h.meta && h.summary && h.search ? h : null;
   } catch {
     return null;
   }

@@ -40,8 +40,21 @@ export interface MessageSummary {
   ParseError?: string;
 }
 
+/** What search needs beyond the summary; kept in memory (and in the index) so search never reads message files. */
+export interface SearchFields {
+  /** Lower-cased decoded text: subject, names and addresses, text body, attachment file names. */
+  text: string;
+  /** Number of inline parts (has:inline). */
+  inline: number;
+}
+
+export interface Summarised {
+  summary: MessageSummary;
+  search: SearchFields;
+}
+
 /** Turns raw bytes plus session metadata into a summary. Injected so the store stays free of MIME parsing. */
-export type Summarise = (raw: Buffer, meta: MessageMeta, id: string, created: Date) => Promise<MessageSummary>;
+export type Summarise = (raw: Buffer, meta: MessageMeta, id: string, created: Date) => Promise<Summarised>;
 
 export interface NewMessage {
   raw: Buffer;
@@ -51,7 +64,7 @@ export interface NewMessage {
 export interface ListOptions {
   start?: number;
   limit?: number;
-  filter?: (summary: MessageSummary) => boolean;
+  filter?: (summary: MessageSummary, search: SearchFields) => boolean;
 }
 
 export interface ListResult {
@@ -77,8 +90,14 @@ export interface Store {
   /** Resolves only once the raw bytes are durable on disk. */
   add(message: NewMessage): Promise<MessageSummary>;
   get(id: string): MessageSummary | undefined;
+  /** The newest message matching the filter (or the newest of all). */
+  latest(filter?: ListOptions['filter']): MessageSummary | undefined;
   list(options?: ListOptions): ListResult;
   count(): number;
+  /** Bytes the store occupies on its medium. */
+  diskSize(): Promise<number>;
+  /** Every tag in use, with how many messages carry it. */
+  tagCounts(): Map<string, number>;
   readRaw(id: string): Promise<Buffer>;
   rawStream(id: string): Readable;
   setRead(ids: string[], read: boolean): Promise<string[]>;

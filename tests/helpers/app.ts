@@ -11,6 +11,8 @@ export function tempDir(prefix = 'mailcove-test-'): string {
 
 export interface TestApp extends RunningApp {
   dataDir: string;
+  /** http://127.0.0.1:PORT */
+  url: string;
   /** Stops the app and removes its data folder. */
   dispose(): Promise<void>;
 }
@@ -22,6 +24,7 @@ export async function startTestApp(flags: string[] = [], options: AppOptions & {
   return {
     ...app,
     dataDir,
+    url: `http://127.0.0.1:${app.http.port}`,
     async dispose() {
       await app.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,82 @@
+// Live events in Mailpit's websocket envelope {Type, Data}. The store's changes and the protocol servers' client
+// errors come in here; the websocket (and later wait-for and webhooks) subscribe.
+import type { MessageSummary, Store, StoreEvent } from '../store/types.ts';
+
+export type LiveEvent =
+  | { Type: 'new'; Data: MessageSummary }
+  | { Type: 'update'; Data: { IDs: string[]; Read?: boolean; Tags?: string[] } }
+  | { Type: 'delete'; Data: { IDs: string[] } }
+  | { Type: 'prune'; Data: { IDs: string[] } }
+  | { Type: 'truncate'; Data: null }
+  | { Type: 'stats'; Data: { Total: number; Unread: number; Version: string } }
+  | { Type: 'error'; Data: { Level: 'error'; Type: 'smtpd' | 'pop3' | 'http'; IP: string; Message: string } };
+
+export type ClientError = Extract<LiveEvent, { Type: 'error' }>['Data'];
+
+/** Stats go out at most this often, however fast mail arrives. */
+const STATS_INTERVAL_MS = 250;
+
+export class EventHub {
+  private listeners = new Set<(event: LiveEvent) => void>();
+  private statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly version: string,
+  ) {
+    store.subscribe((event) => this.fromStore(event));
+  }
+
+  subscribe(listener: (event: LiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(event: LiveEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One broken subscriber must not stop the others.
+      }
+    }
+  }
+
+  clientError(type: ClientError['Type'], ip: string, message: string): void {
+    this.publish({ Type: 'error', Data: { Level: 'error', Type: type, IP: ip, Message: message } });
+  }
+
+  close(): void {
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    this.listeners.clear();
+  }
+
+  private fromStore(event: StoreEvent): void {
+    switch (event.type) {
+      case 'new':
+        this.publish({ Type: 'new', Data: event.message });
+        break;
+      case 'update':
+        this.publish({ Type: 'update', Data: { IDs: event.ids, ...(event.read !== undefined && { Read: event.read }), ...(event.tags && { Tags: event.tags }) } });
+        break;
+      case 'delete':
+      case 'prune':
+        this.publish({ Type: event.type, Data: { IDs: event.ids } });
+        break;
+      case 'truncate':
+        this.publish({ Type: 'truncate', Data: null });
+        break;
+    }
+    this.scheduleStats();
+  }
+
+  private scheduleStats(): void {
+    if (this.statsTimer) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = null;
+      const { total, unread } = this.store.list({ limit: 0 });
+      this.publish({ Type: 'stats', Data: { Total: total, Unread: unread, Version: this.version } });
+    }, STATS_INTERVAL_MS);
+    this.statsTimer.unref();
+  }
+}

@@ -1,0 +1,35 @@
+// What every route handler can reach, decorated onto the Fastify instance as `app.mailcove`.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { EventHub } from '../events/hub.ts';
+import type { RuntimeStats } from '../events/runtime-stats.ts';
+import type { Store } from '../store/types.ts';
+
+export interface HttpContext {
+  config: Config;
+  store: Store;
+  hub: EventHub;
+  stats: RuntimeStats;
+  version: string;
+  isReady: () => boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mailcove: HttpContext;
+  }
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = 'message'): HttpError => new HttpError(404, `${what} not found`);
+export const badRequest = (message: string): HttpError => new HttpError(400, message);
+
+export type App = FastifyInstance;

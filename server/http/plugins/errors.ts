@@ -1,0 +1,20 @@
+// Every error leaves as JSON {"Error": "..."}. Client mistakes are 4xx with a message saying what was wrong; only a
+// fault of ours is a 500, and then without internals.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { NotFoundError } from '../../store/types.ts';
+
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof NotFoundError) return reply.code(404).send({ Error: err.message });
+    if (err.validation) {
+      return reply.code(400).send({ Error: `invalid ${err.validationContext ?? 'request'}: ${err.message.replace(/^(querystring|body|params|headers)\/?/, '')}` });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ Error: err.message });
+    request.log.error(err);
+    app.mailcove.hub.clientError('http', request.ip, `${request.method} ${request.url}: ${err.message}`);
+    return reply.code(500).send({ Error: 'internal server error' });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ Error: `no route for ${request.method} ${request.url.split('?')[0]}` }));
+});

@@ -1,0 +1,66 @@
+// /api/v1/info and /api/v1/webui: runtime information and UI settings, in Mailpit's shapes.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+
+const AppInformation = Type.Object({
+  Version: Type.String(),
+  LatestVersion: Type.String({ description: 'Always empty: Mailcove never calls out to check for releases' }),
+  Database: Type.String({ description: 'Data folder' }),
+  DatabaseSize: Type.Number(),
+  Messages: Type.Integer(),
+  Unread: Type.Integer(),
+  Tags: Type.Record(Type.String(), Type.Integer()),
+  RuntimeStats: Type.Object({
+    Uptime: Type.Integer(),
+    Memory: Type.Integer(),
+    MessagesDeleted: Type.Integer(),
+    SMTPAccepted: Type.Integer(),
+    SMTPAcceptedSize: Type.Integer(),
+    SMTPRejected: Type.Integer(),
+    SMTPIgnored: Type.Integer(),
+  }),
+});
+
+const WebUIConfiguration = Type.Object({
+  Label: Type.String(),
+  MessageRelay: Type.Object({
+    Enabled: Type.Boolean(),
+    SMTPServer: Type.String(),
+    ReturnPath: Type.String(),
+    AllowedRecipients: Type.String(),
+    BlockedRecipients: Type.String(),
+    OverrideFrom: Type.String(),
+    PreserveMessageIDs: Type.Boolean(),
+  }),
+  SpamAssassin: Type.Boolean(),
+  ChaosEnabled: Type.Boolean(),
+  DuplicatesIgnored: Type.Boolean(),
+  HideDeleteAllButton: Type.Boolean(),
+});
+
+export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { store, config, stats, version } = app.mailcove;
+
+  app.get('/api/v1/info', { schema: { tags: ['application'], summary: 'Runtime information and totals', response: { 200: AppInformation } } }, async () => {
+    const { total, unread } = store.list({ limit: 0 });
+    return {
+      Version: version,
+      LatestVersion: '',
+      Database: config.dataDir,
+      DatabaseSize: await store.diskSize(),
+      Messages: total,
+      Unread: unread,
+      Tags: Object.fromEntries(store.tagCounts()),
+      RuntimeStats: stats.snapshot(),
+    };
+  });
+
+  app.get('/api/v1/webui', { schema: { tags: ['application'], summary: 'Web UI settings', response: { 200: WebUIConfiguration } } }, async () => ({
+    Label: config.label,
+    MessageRelay: { Enabled: false, SMTPServer: '', ReturnPath: '', AllowedRecipients: '', BlockedRecipients: '', OverrideFrom: '', PreserveMessageIDs: false },
+    SpamAssassin: false,
+    ChaosEnabled: false,
+    DuplicatesIgnored: false,
+    HideDeleteAllButton: false,
+  }));
+};
