@@ -45,7 +45,7 @@ server.on('error', (err: Error) => console.error(`[baseline] ${err.message}`));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
 await serveParent(
-  { smtpPort: (server.server.address() as AddressInfo).port, startMs: performance.now() - started, count: 0, lastOpen: null },
+  { smtpPort: (server.server.address() as AddressInfo).port, httpPort: null, startMs: performance.now() - started, count: 0, lastOpen: null },
   {
     count: () => parsed,
     reset: async () => {

@@ -5,6 +5,8 @@ import type { OpenReport } from '../server/store/disk-store.ts';
 export interface ReadyMessage {
   type: 'ready';
   smtpPort: number;
+  /** Mailcove: the REST API and websocket port; the baseline serves no HTTP. */
+  httpPort: number | null;
   /** Time spent inside startApp (or the baseline's listen), measured by the child. */
   startMs: number;
   /** Messages held at start-up. */

@@ -11,6 +11,6 @@ const app = await startApp(config, { log: (line) => console.error(`[mailcove] ${
 const startMs = performance.now() - started;
 
 await serveParent(
-  { smtpPort: app.smtp.port, startMs, count: app.store.count(), lastOpen: app.store.lastOpen },
+  { smtpPort: app.smtp.port, httpPort: app.http.port, startMs, count: app.store.count(), lastOpen: app.store.lastOpen },
   { count: () => app.store.count(), reset: () => app.store.deleteAll(), stop: () => app.stop() },
 );

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpenReport } from '../server/store/disk-store.ts';
+import type { ApiFigures } from './api-bench.ts';
 import type { ServerKind } from './children.ts';
 
 export interface RunRecord {
@@ -75,6 +76,10 @@ export interface BenchResults {
   fill: Record<string, unknown>;
   startup: StartupRun[];
   atLimit: RunRecord | null;
+  /** The REST API and websocket figures on the filled store; null (with apiError) when that part failed. */
+  api: ApiFigures | null;
+  apiChecks: Check[];
+  apiError?: string;
 }
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -106,6 +111,20 @@ export function renderMarkdown(r: BenchResults, ratioTarget: number): string {
   out.push('| Figure | Value | Target | Result |', '|---|---|---|---|');
   for (const c of r.checks) out.push(`| ${c.figure} | ${c.value} | ${c.target} | ${verdict(c.pass)} |`);
   out.push('');
+
+  out.push('## REST API and live events, 10,000 messages stored', '');
+  out.push(
+    'On the filled store, after the idle samples: one client, one request at a time over a keep-alive connection, with a websocket ' +
+      'open on `/api/events` throughout. Visibility: messages sent one at a time over SMTP; after each `250 … queued as <ID>`, the ' +
+      'time until the websocket delivered the `new` event with that ID, and until the API first returned the message.',
+    '',
+  );
+  if (r.apiError) out.push(`**The API bench failed:** ${r.apiError}`, '');
+  else {
+    out.push('| Figure | Value | Target | Result |', '|---|---|---|---|');
+    for (const c of r.apiChecks) out.push(`| ${c.figure} | ${c.value} | ${c.target} | ${verdict(c.pass)} |`);
+    out.push('');
+  }
 
   out.push('## Other observations (no target)', '');
   out.push('| Figure | Value |', '|---|---|');

@@ -1,5 +1,5 @@
-// `npm run bench`: Mailcove against a store-nothing baseline on the same workloads, then Mailcove's memory and
-// start-up with 10,000 messages stored. Each server runs in its own child process; the load generator runs here.
+// `npm run bench`: Mailcove against a store-nothing baseline on the same workloads, then Mailcove's memory, REST
+// API and websocket latency, and start-up with 10,000 messages stored. Each server runs in its own child process; the load generator runs here.
 // Exits 0 even when a target is missed (this is a report), 1 if Mailcove lost a message it acknowledged, 2 if the
 // bench itself failed.
 import { execFileSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { apiChecks, runApiBench, type ApiFigures } from './api-bench.ts';
 import { killAllServers, memoryStatus, startServer, type ServerChild, type ServerKind } from './children.ts';
 import { renderMarkdown, writeResults, type BenchResults, type Check, type RunRecord, type ServerFigures, type StartupRun, type WorkloadSummary } from './report.ts';
 import { runLoad, type LoadResult } from './smtp-load.ts';
@@ -151,9 +152,30 @@ interface StoredFigures {
   fillPeakRssMb: number;
   startup: StartupRun[];
   atLimit: RunRecord | null;
+  api: ApiFigures | null;
+  apiError?: string;
 }
 
-/** Fills a store with 10,000 messages, then measures idle memory, restarts, and load against the full store. */
+/**
+ * The REST API and websocket on the filled Mailcove (after its idle samples, so they are undisturbed). Its SMTP
+ * messages count as acknowledged mail: the store must still hold everything it should afterwards.
+ */
+async function runApi(server: ServerChild): Promise<Pick<StoredFigures, 'api' | 'apiError'>> {
+  const storedBefore = await server.count();
+  console.log(`
+REST API and websocket with ${storedBefore} messages stored`);
+  if (!server.ready.httpPort) return { api: null, apiError: 'the Mailcove child reported no HTTP port' };
+  try {
+    const api = await runApiBench(server.ready.httpPort, server.ready.smtpPort, `api-${process.pid}`);
+    await checkStored(server, Math.min(FILL.total, storedBefore + api.visibility.ackedWithWarmUp), 'the API bench');
+    return { api };
+  } catch (err) {
+    console.error(`bench: the API bench failed: ${(err as Error).stack ?? err}`);
+    return { api: null, apiError: (err as Error).message };
+  }
+}
+
+/** Fills a store with 10,000 messages, then measures idle memory, the API, restarts, and load against the full store. */
 async function runStored(): Promise<StoredFigures> {
   const dataDir = freshDataDir();
   const perSlice = FILL.total / FILL.slices / FILL.connections;
@@ -166,6 +188,7 @@ async function runStored(): Promise<StoredFigures> {
   let fillPeakRssMb: number;
   let idleMemory: NodeJS.MemoryUsage;
   const idleSamples: StoredFigures['idleSamples'] = [];
+  let api: Pick<StoredFigures, 'api' | 'apiError'>;
   try {
     for (let s = 0; s < FILL.slices; s++) {
       const r = await load(slice, server.ready.smtpPort, `fill-${s}-${process.pid}`);
@@ -189,6 +212,7 @@ async function runStored(): Promise<StoredFigures> {
       idleSamples.push({ afterMs: after, rssMb: round(memoryStatus(server.pid).rssMb), heapUsedMb: round(heap.heapUsed / 2 ** 20) });
     }
     console.log(`  idle RSS over ${IDLE_SETTLE_MS / 1000} s: ${idleSamples.map((s) => `${s.afterMs / 1000} s ${s.rssMb} MB`).join(', ')}`);
+    api = await runApi(server);
   } finally {
     await stopQuietly(server);
   }
@@ -221,7 +245,7 @@ async function runStored(): Promise<StoredFigures> {
     }
   }
   rmSync(dataDir, { recursive: true, force: true });
-  return { fill: { total: FILL.total, acked, slices, idleMemory, idleSamples }, idleRssMb, idleSamples, fillPeakRssMb, startup, atLimit };
+  return { fill: { total: FILL.total, acked, slices, idleMemory, idleSamples }, idleRssMb, idleSamples, fillPeakRssMb, startup, atLimit, ...api };
 }
 
 function nproc(): string {
@@ -280,6 +304,16 @@ async function main(): Promise<number> {
     });
   }
 
+  if (stored.api) {
+    const v = stored.api.visibility;
+    observations.push({
+      figure: 'SMTP transaction (MAIL FROM → 250) in the API visibility test: one message at a time, store full (pruning)',
+      value: `p50 ${v.smtp.p50Ms} ms, p99 ${v.smtp.p99Ms} ms, ${v.acked}/${v.sent} acked${stored.api.errors.length ? `; errors: ${stored.api.errors.join('; ')}` : ''}`,
+      target: '',
+      pass: null,
+    });
+  }
+
   const results: BenchResults = {
     date: new Date().toISOString(),
     node: process.version,
@@ -295,12 +329,16 @@ async function main(): Promise<number> {
     fill: stored.fill,
     startup: stored.startup,
     atLimit: stored.atLimit,
+    api: stored.api,
+    apiChecks: stored.api ? apiChecks(stored.api) : [],
+    ...(stored.apiError !== undefined && { apiError: stored.apiError }),
   };
   const markdown = renderMarkdown(results, TARGETS.throughputRatio);
   const files = writeResults(results, markdown);
   console.log('\n' + markdown);
   console.log(`Written ${files.md} and ${files.json} (${results.durationS} s).`);
-  return losses.length ? 1 : 0;
+  if (losses.length) return 1;
+  return stored.apiError === undefined ? 0 : 2;
 }
 
 // 2 = the bench itself broke (no report), as opposed to 1 = Mailcove lost mail.

@@ -40,15 +40,15 @@ const ENVELOPE = Buffer.from('MAIL FROM:<sender@bench.mailcove.test>\r\nRCPT TO:
 const END_OF_DATA = Buffer.from('\r\n.\r\n');
 const QUIT = 'QUIT\r\n';
 
-interface Reply {
+export interface Reply {
   code: number;
   text: string;
 }
 
-class ReplyError extends Error {}
+export class ReplyError extends Error {}
 
 /** Shared by every client of one run, so the time cap can cut all sockets at once. */
-class RunState {
+export class RunState {
   readonly sockets = new Set<net.Socket>();
   aborted = false;
 
@@ -59,7 +59,7 @@ class RunState {
 }
 
 /** One SMTP client connection: replies are matched to reads in order; multi-line replies are joined. */
-class SmtpClient {
+export class SmtpClient {
   private buffer = '';
   private lines: string[] = [];
   private replies: Reply[] = [];
@@ -137,10 +137,11 @@ class SmtpClient {
   }
 
   /**
-   * One transaction. Resolves true on the final 250, false when the server refused the message (the
-   * connection is still usable); rejects when the connection failed.
+   * One transaction. Resolves with the final 250 reply (its text carries the server's queue ID); rejects with a
+   * ReplyError when the server refused the message (the connection is still usable), or another error when the
+   * connection failed.
    */
-  async send(message: MessageTemplate, tag: string, n: number): Promise<boolean> {
+  async send(message: MessageTemplate, tag: string, n: number): Promise<Reply> {
     this.write(ENVELOPE);
     const mail = await this.read();
     const rcpt = await this.read();
@@ -148,10 +149,11 @@ class SmtpClient {
     if (mail.code !== 250 || rcpt.code !== 250 || data.code !== 354) {
       throw new ReplyError(`envelope refused: ${mail.code}/${rcpt.code}/${data.text.slice(0, 120)}`);
     }
-    this.write(message.head(tag, n), message.body, END_OF_DATA);
+    if (message.tail) this.write(message.head(tag, n), message.body, message.tail(tag, n), END_OF_DATA);
+    else this.write(message.head(tag, n), message.body, END_OF_DATA);
     const final = await this.read();
     if (final.code !== 250) throw new ReplyError(`message refused: ${final.text.slice(0, 120)}`);
-    return true;
+    return final;
   }
 
   async quit(): Promise<void> {

@@ -1,6 +1,6 @@
 // The workloads. Counts are sized so the whole bench (both servers, every repetition, the 10,000-message fill and
 // the restarts) stays well under five minutes on a 2-core machine.
-import { attachmentMessage, textMessage, type MessageTemplate } from './message.ts';
+import { attachmentMessage, PLANTED, textMessage, variedTextMessage, type MessageTemplate } from './message.ts';
 
 export interface Workload {
   id: string;
@@ -35,8 +35,28 @@ export function warmUp(w: Workload): Workload {
 
 export const REPETITIONS = 3;
 
-/** The stored-mail figures: 10,000 messages of ~2 KB, sent as 10 connections in 10 slices to show the trend. */
-export const FILL = { total: 10_000, connections: 10, slices: 10, message: small, sliceTimeLimitMs: 90_000 };
+/**
+ * The stored-mail figures: 10,000 messages of ~2 KB, sent as 10 connections in 10 slices to show the trend. Their
+ * bodies vary (words from a vocabulary, some planted in a known share) so the API's searches are realistic.
+ */
+export const FILL = { total: 10_000, connections: 10, slices: 10, message: variedTextMessage(2 * 1024), sliceTimeLimitMs: 90_000 };
+
+/**
+ * The REST API and websocket against the filled store (bench/api-bench.ts). Every loop is sequential (one request
+ * in flight), bounded by a count and by a time cap; requests time out on their own.
+ */
+export const API = {
+  list: { path: '/api/v1/messages?limit=50', warmUp: 50, requests: 200, timeLimitMs: 30_000 },
+  /** A word planted in about 1 % of the filled bodies, in no subject or address. */
+  search: { word: PLANTED.rare.word, share: PLANTED.rare.share, warmUp: 10, requests: 100, timeLimitMs: 60_000 },
+  /** Messages sent one at a time over SMTP; each is then fetched by ID (and awaited on the websocket). */
+  visibility: { warmUp: 20, messages: 200, message: variedTextMessage(2 * 1024), timeLimitMs: 60_000 },
+  /** Then messages found by a search on their unique subject instead (what a test waiting for its mail does). */
+  subjectVisibility: { messages: 100 },
+  /** How long one message may take to appear (websocket or API) before it is counted as never seen. */
+  appearTimeoutMs: 2_000,
+  requestTimeoutMs: 5_000,
+};
 
 /** Load against the full store; with the default --max-messages 10000 every new message prunes an old one. */
 export const AT_LIMIT: Workload = { id: 'atlimit', title: '10 connections × 2 KB, store full (10,000, pruning)', connections: 10, messagesPerConnection: 100, warmUpPerConnection: 0, connectionPerMessage: false, message: small, timeLimitMs: 90_000 };
@@ -51,4 +71,4 @@ export const RESTARTS = 3;
 /** If everything else failed to bound the bench, this does. */
 export const BENCH_TIME_LIMIT_MS = 15 * 60_000;
 
-export const TARGETS = { throughputRatio: 0.7, peakRssMb: 200, idleRssMb: 150, startAppMs: 2_000 };
+export const TARGETS = { throughputRatio: 0.7, peakRssMb: 200, idleRssMb: 150, startAppMs: 2_000, listP50Ms: 5, searchP50Ms: 50, visibleMs: 10 };

@@ -2,7 +2,7 @@
 // at least 180x120 are scaled to cover the box and centre-cropped; smaller ones are scaled down to fit (never up)
 // and centred on white. Transparency goes onto white. Anything that is not a decodable raster image gets a blank
 // white thumbnail: this never throws.
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 
 export const THUMB_WIDTH = 180;
 export const THUMB_HEIGHT = 120;
@@ -32,7 +32,11 @@ export function blankThumbnail(): Buffer {
   return Buffer.from(BLANK);
 }
 
+// sharp (libvips) costs tens of MB of resident memory once loaded, so it is loaded on the first thumbnail only.
+let sharpModule: Promise<typeof import('sharp')> | null = null;
+
 async function render(content: Buffer): Promise<Buffer> {
+  const sharp = (await (sharpModule ??= import('sharp'))).default;
   const input = (): Sharp => sharp(content, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).rotate();
   const meta = await sharp(content, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   if (!meta.format || NOT_RENDERED.has(meta.format) || !meta.width || !meta.height) return blankThumbnail();

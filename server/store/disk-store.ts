@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { newMessageId } from './message-id.ts';
 import { PREFIX_SIZE, TRAILER_SIZE } from './record.ts';
-import { messagesToPrune, type RetentionLimits } from './retention.ts';
+import { countToPrune, type RetentionLimits } from './retention.ts';
 import { SegmentLog, type Location } from './segment-log.ts';
 import { StateFile, type StateData } from './state-file.ts';
 import {
@@ -186,7 +186,8 @@ export class DiskStore implements Store {
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);
     this.emit({ type: 'new', message: entry.summary });
-    if (this.options.maxMessages && this.entries.length > this.options.maxMessages) void this.prune();
+    // After this add's reply has gone out: a full store prunes on every add, and the client should not wait for it.
+    if (this.options.maxMessages && this.entries.length > this.options.maxMessages) setImmediate(() => void this.prune());
     return entry.summary;
   }
 
@@ -300,7 +301,11 @@ export class DiskStore implements Store {
     }
     if (!removed.length) return removed;
     const gone = new Set(removed);
-    this.entries = this.entries.filter((e) => !gone.has(e.summary.ID));
+    // Pruning removes the oldest, a prefix: cut it off without copying the rest when that is the case.
+    let prefix = 0;
+    while (prefix < this.entries.length && gone.has(this.entries[prefix]!.summary.ID)) prefix++;
+    if (prefix === removed.length) this.entries.splice(0, prefix);
+    else this.entries = this.entries.filter((e) => !gone.has(e.summary.ID));
     this.state.markDirty();
     if (durable) await this.state.flush();
     this.scheduleCompaction();
@@ -353,8 +358,10 @@ export class DiskStore implements Store {
   }
 
   private async pruneNow(now: Date): Promise<string[]> {
-    const ids = messagesToPrune(this.entries.map((e) => e.summary), this.options, now);
-    if (!ids.length) return [];
+    const entries = this.entries;
+    const cut = countToPrune({ length: entries.length, created: (i) => entries[i]!.summary.Created }, this.options, now);
+    if (!cut) return [];
+    const ids = entries.slice(0, cut).map((e) => e.summary.ID);
     // Not flushed at once: were a crash to bring pruned mail back, the prune at the next start removes it again.
     const removed = await this.remove(ids, { durable: false });
     if (removed.length) this.emit({ type: 'prune', ids: removed });

@@ -18,6 +18,11 @@ const Binary = Type.String({ description: 'The bytes, with the part\'s Content-T
 
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
+  const loadPart = async ({ ID, PartID }: { ID: string; PartID: string }) => {
+    const part = await findPart(await store.readRaw(resolveMessage(store, ID).ID), PartID);
+    if (!part) throw notFound('part');
+    return part;
+  };
 
   app.get(
     '/api/v1/message/:ID',
@@ -83,9 +88,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { ID } = resolveMessage(store, request.params.ID);
-      const part = await findPart(await store.readRaw(ID), request.params.PartID);
-      if (!part) throw notFound('part');
+      const part = await loadPart(request.params);
       return untrustedContent(reply, PART_CSP)
         .type(part.contentType || 'application/octet-stream')
         .header('Content-Disposition', contentDisposition('inline', part.fileName || `part-${request.params.PartID}`))
@@ -103,11 +106,6 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Binary, 400: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
-    async (request, reply) => {
-      const { ID } = resolveMessage(store, request.params.ID);
-      const part = await findPart(await store.readRaw(ID), request.params.PartID);
-      if (!part) throw notFound('part');
-      return reply.type('image/jpeg').send(await thumbnail(part));
-    },
+    async (request, reply) => reply.type('image/jpeg').send(await thumbnail(await loadPart(request.params))),
   );
 };
