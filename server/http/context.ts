@@ -1,5 +1,4 @@
 // What every route handler can reach, decorated onto the Fastify instance as `app.mailcove`.
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { EventHub } from '../events/hub.ts';
 import type { RuntimeStats } from '../events/runtime-stats.ts';
@@ -31,5 +30,3 @@ export class HttpError extends Error {
 
 export const notFound = (what = 'message'): HttpError => new HttpError(404, `${what} not found`);
 export const badRequest = (message: string): HttpError => new HttpError(400, message);
-
-export type App = FastifyInstance;

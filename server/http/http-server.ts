@@ -9,6 +9,7 @@ import type { HttpContext } from './context.ts';
 import { basicAuthPlugin } from './plugins/basic-auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { refusedUpgradesPlugin } from './plugins/refused-upgrades.ts';
 import { eventsRoutes } from './routes/api/events.ts';
 import { infoRoutes } from './routes/api/v1/info.ts';
 import { messageRoutes } from './routes/api/v1/message.ts';
@@ -29,6 +30,7 @@ export async function buildHttpApp(context: HttpContext): Promise<FastifyInstanc
   const app = Fastify({ logger: false, trustProxy: false, ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('mailcove', context);
   await app.register(errorsPlugin);
+  await app.register(refusedUpgradesPlugin);
   await app.register(basicAuthPlugin);
   if (context.config.apiCors.length) {
     const origins = context.config.apiCors;

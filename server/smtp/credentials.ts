@@ -1,16 +1,9 @@
 // SMTP AUTH checks: with no credentials file any login is accepted (the sandbox default); with one, the password
 // must match. CRAM-MD5 never sends the password, so it is checked through smtp-server's challenge helper.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SMTPServerAuthentication } from 'smtp-server';
+import { passwordMatches } from '../auth/passwords.ts';
 
 export type Credentials = Map<string, string>;
-
-export function passwordMatches(expected: string, given: string): boolean {
-  // Hash both sides so the comparison takes the same time whatever the lengths.
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
-}
 
 export function checkSmtpCredentials(users: Credentials | null, auth: SMTPServerAuthentication): boolean {
   if (!users) return true;

@@ -240,12 +240,8 @@ export class DiskStore implements Store {
     return entry.location;
   }
 
-  readRaw(id: string): Promise<Buffer> {
-    try {
-      return this.segments.readBody(this.location(id));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async readRaw(id: string): Promise<Buffer> {
+    return this.segments.readBody(this.location(id));
   }
 
   rawStream(id: string): Readable {
@@ -263,13 +259,12 @@ export class DiskStore implements Store {
   }
 
   async setTags(ids: string[], tags: string[]): Promise<string[]> {
-    const sorted = [...new Set(tags)].sort((a, b) => a.localeCompare(b));
     const changed = this.update(ids, (s) => {
-      if (s.Tags.join('\0') === sorted.join('\0')) return false;
-      s.Tags = [...sorted];
+      if (s.Tags.join('\0') === tags.join('\0')) return false;
+      s.Tags = [...tags];
       return true;
     });
-    if (changed.length) this.emit({ type: 'update', ids: changed, tags: sorted });
+    if (changed.length) this.emit({ type: 'update', ids: changed, tags: [...tags] });
     return changed;
   }
 

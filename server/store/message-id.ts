@@ -33,5 +33,3 @@ export function newMessageId(now = Date.now()): string {
   for (const byte of random) tail += ALPHABET[byte % 62];
   return base62(lastMs, 8) + base62(sequence, 3) + tail;
 }
-
-export const MESSAGE_ID_PATTERN = /^[0-9A-Za-z]{20}$/;

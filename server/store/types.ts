@@ -101,6 +101,7 @@ export interface Store {
   readRaw(id: string): Promise<Buffer>;
   rawStream(id: string): Readable;
   setRead(ids: string[], read: boolean): Promise<string[]>;
+  /** Stores the tags as given; cleaning and ordering them is the caller's (see server/mail/tags.ts). */
   setTags(ids: string[], tags: string[]): Promise<string[]>;
   /** Returns the IDs that existed and are now gone. */
   delete(ids: string[]): Promise<string[]>;

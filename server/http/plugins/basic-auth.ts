@@ -2,9 +2,18 @@
 // API on its own credentials when --send-api-auth-file is given. Health probes stay open for orchestrators.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { basicCredentials, checkPassword } from '../password-check.ts';
+import { checkPassword } from '../../auth/passwords.ts';
 
 const OPEN_PATHS = new Set(['/livez', '/readyz']);
+
+/** Parses an `Authorization: Basic …` header; null when absent or malformed. */
+function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
 
 function allowed(users: Map<string, string>, header: string | undefined): boolean {
   const credentials = basicCredentials(header);
@@ -26,11 +35,6 @@ export const basicAuthPlugin = fp(async (app: FastifyInstance) => {
     }
     if (!users || allowed(users, request.headers.authorization)) return;
     reply.header('WWW-Authenticate', 'Basic realm="Mailcove", charset="UTF-8"');
-    if (request.headers.upgrade) {
-      // A refused websocket upgrade owns its raw socket; end it once the 401 is out, or it lingers forever.
-      reply.header('Connection', 'close');
-      reply.raw.once('finish', () => request.raw.socket?.destroy());
-    }
     return reply.code(401).send({ Error: 'authentication required' });
   });
 });

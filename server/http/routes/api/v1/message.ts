@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { buildMessageView, messageHeaders } from '../../../../mail/message-view.ts';
-import { findPart } from '../../../../mail/parts.ts';
+import { findPart, PART_ID_PATTERN } from '../../../../mail/parts.ts';
 import { thumbnail } from '../../../../mail/thumbnail.ts';
 import { notFound } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
@@ -13,7 +13,7 @@ const LatestQuery = Type.Object({
   query: Type.Optional(Type.String({ description: 'With ID "latest": the newest message matching this search' })),
   tz: Type.Optional(Type.String()),
 });
-const PartParams = Type.Object({ ID: Type.String({ maxLength: 64 }), PartID: Type.String({ pattern: '^\\d+(\\.\\d+)*$', maxLength: 64 }) });
+const PartParams = Type.Object({ ID: Type.String({ maxLength: 64 }), PartID: Type.String({ pattern: PART_ID_PATTERN.source, maxLength: 64 }) });
 const Binary = Type.String({ description: 'The bytes, with the part\'s Content-Type' });
 
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -20,7 +20,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { query, tz, start = 0, limit = 50 } = request.query;
-      return listResponse(store, start, limit, searchFilter(query, tz) ?? (() => true));
+      return listResponse(store, start, limit, searchFilter(query, tz));
     },
   );
 
