@@ -1,7 +1,7 @@
 // The segment-file store: the contract, plus what only a disk store has to get right (torn tails, a lost or
 // corrupt state file, compaction that really frees the disk).
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { summarise } from '../server/mail/summarise.ts';
@@ -76,14 +76,18 @@ describe('DiskStore on disk', () => {
     const store = diskStore(dir);
     await store.open();
     await store.add({ raw: rawMessage('good'), meta: meta() });
+    await store.close();
     const path = join(dir, 'segments', segmentFiles(dir)[0]!);
     const keep = statSync(path).size;
-    await store.add({ raw: rawMessage('flipped'), meta: meta() });
-    await store.close();
-    // A torn sector: one body byte of the last record is wrong although its length is complete.
-    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const again = diskStore(dir);
+    await again.open();
+    await again.add({ raw: rawMessage('flipped'), meta: meta() });
+    await again.close();
+    // A torn sector: one body byte of the last message record is wrong although its length is complete.
+    const bodyAt = readFileSync(path).indexOf(rawMessage('flipped'), keep);
+    assert.ok(bodyAt > keep);
     const fd = openSync(path, 'r+');
-    writeSync(fd, Buffer.from('X'), 0, 1, statSync(path).size - 10);
+    writeSync(fd, Buffer.from('X'), 0, 1, bodyAt + 5);
     closeSync(fd);
 
     const reopened = diskStore(dir);
@@ -91,6 +95,37 @@ describe('DiskStore on disk', () => {
     assert.deepEqual(reopened.list().messages.map((m) => m.Subject), ['good']);
     assert.equal(statSync(path).size, keep);
     await reopened.close();
+  });
+
+  test('a summary record lost to a crash: the message is parsed again at start-up, once', async () => {
+    const dir = fresh();
+    const store = diskStore(dir);
+    await store.open();
+    const first = await store.add({ raw: rawMessage('first'), meta: meta({ username: 'job-1' }) });
+    const second = await store.add({ raw: rawMessage('second'), meta: meta({ username: 'job-2' }) });
+    await store.close();
+    // The last record is the second message's summary, written after its 250: tear it as a crash would.
+    const path = join(dir, 'segments', segmentFiles(dir)[0]!);
+    truncateSync(path, statSync(path).size - 10);
+
+    let parses = 0;
+    const counting = () => diskStore(dir, { summarise: async (...args) => (parses++, summarise(...args)) });
+    const reopened = counting();
+    await reopened.open();
+    assert.equal(reopened.lastOpen?.reparsed, 1);
+    assert.equal(parses, 1);
+    assert.deepEqual(reopened.list().messages.map((m) => [m.ID, m.Subject, m.Inbox]), [
+      [second.ID, 'second', 'job-2'],
+      [first.ID, 'first', 'job-1'],
+    ]);
+    await reopened.close();
+    // The summary was written down again, so the next start parses nothing.
+    const third = counting();
+    await third.open();
+    assert.equal(third.lastOpen?.reparsed, 0);
+    assert.equal(parses, 1);
+    assert.equal(third.count(), 2);
+    await third.close();
   });
 
   test('the index is rebuilt from segment headers alone: no index file, no re-parsing', async () => {
@@ -158,7 +193,10 @@ describe('DiskStore on disk', () => {
     const body = 'x'.repeat(900);
     const bytesOnDisk = () => segmentFiles(dir).reduce((n, f) => n + statSync(join(dir, 'segments', f)).size, 0);
     await store.add({ raw: rawMessage('bulk first', body), meta: meta() });
+    await store.close();
+    // One message on disk: its record and its summary record.
     const recordBytes = bytesOnDisk();
+    await store.open();
     for (let i = 0; i < 59; i++) await store.add({ raw: rawMessage(`bulk ${i}`, body), meta: meta() });
     await store.prune();
     await store.settle();

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { newMessageId } from './message-id.ts';
-import { PREFIX_SIZE, TRAILER_SIZE } from './record.ts';
+import { PREFIX_SIZE, TRAILER_SIZE, type MessageHeader, type Parsed } from './record.ts';
 import { countToPrune, type RetentionLimits } from './retention.ts';
 import { SegmentLog, type Location } from './segment-log.ts';
 import { StateFile, type StateData } from './state-file.ts';
@@ -36,6 +36,8 @@ export interface OpenReport {
   /** Copies left behind by an interrupted compaction, ignored. */
   duplicates: number;
   truncatedBytes: number;
+  /** Messages whose summary record was missing (a crash right after their 250), parsed again. */
+  reparsed: number;
   /** Milliseconds spent opening. */
   ms: number;
 }
@@ -46,9 +48,13 @@ interface Entry {
   location: Location;
   /** Tags the message arrived with, to tell API edits apart. */
   arrivalTags: string[];
+  /** Size of the message's separate summary record (0 when the summary is inside the message record). */
+  summaryBytes: number;
 }
 
 const recordLength = (l: Location): number => PREFIX_SIZE + l.headerLength + l.bodyLength + TRAILER_SIZE;
+/** Disk bytes that stay while the message lives; its summary record is counted as if it sat beside it. */
+const liveBytes = (e: Entry): number => recordLength(e.location) + e.summaryBytes;
 /** A sealed segment is rewritten once at least this share of it is deleted messages. */
 const COMPACT_DEAD_SHARE = 0.5;
 const COMPACT_DEBOUNCE_MS = 1000;
@@ -111,18 +117,24 @@ export class DiskStore implements Store {
     const newest = segmentNumbers[segmentNumbers.length - 1];
     let duplicates = 0;
     let truncatedBytes = 0;
+    /** Messages whose summary is in a separate record; filled in as those records are met. */
+    const unparsed = new Map<string, { header: MessageHeader; location: Location }>();
     for (const segment of segmentNumbers) {
       const stillDead = new Set<string>();
       const { goodLength, fileLength } = this.segments.scan(
         segment,
         ({ header, location }) => {
-          if (deadIds.has(header.id)) stillDead.add(header.id);
-          else if (this.byId.has(header.id)) duplicates++;
-          else {
-            const entry: Entry = { summary: { ...header.summary, Tags: [...header.summary.Tags] }, search: header.search, location, arrivalTags: header.summary.Tags };
-            this.byId.set(header.id, entry);
-            this.entries.push(entry);
-          }
+          if (deadIds.has(header.id)) {
+            if (header.kind === undefined) stillDead.add(header.id);
+          } else if (header.kind === 'summary') {
+            const waiting = unparsed.get(header.id);
+            if (waiting) {
+              unparsed.delete(header.id);
+              this.index(header.id, newEntry(header, waiting.location, recordLength(location)));
+            }
+          } else if (this.byId.has(header.id) || unparsed.has(header.id)) duplicates++;
+          else if (header.summary && header.search) this.index(header.id, newEntry({ summary: header.summary, search: header.search }, location, 0));
+          else unparsed.set(header.id, { header, location });
         },
         { verify: segment === newest },
       );
@@ -131,6 +143,12 @@ export class DiskStore implements Store {
         await this.segments.truncate(segment, goodLength);
       }
       if (stillDead.size) this.dead.set(segment, stillDead);
+    }
+    // Summary records lost to a crash (or left in a removed segment): parse those messages again, and write the
+    // summaries down so the next start does not have to.
+    for (const [id, { header, location }] of unparsed) {
+      const parsed = await this.options.summarise(await this.segments.readBody(location), header.meta, id, new Date(header.created));
+      this.index(id, newEntry(parsed, location, this.segments.appendLater({ kind: 'summary', id, ...parsed })));
     }
     // Compaction copies records forward, so arrival order is restored by ID.
     this.entries.sort((a, b) => compareIds(a.summary.ID, b.summary.ID));
@@ -143,7 +161,12 @@ export class DiskStore implements Store {
       if (entry) entry.summary.Tags = [...tags];
     }
     this.state.markDirty();
-    return { messages: this.entries.length, duplicates, truncatedBytes, ms: 0 };
+    return { messages: this.entries.length, duplicates, truncatedBytes, reparsed: unparsed.size, ms: 0 };
+  }
+
+  private index(id: string, entry: Entry): void {
+    this.byId.set(id, entry);
+    this.entries.push(entry);
   }
 
   private stateSnapshot(): StateData {
@@ -178,11 +201,13 @@ export class DiskStore implements Store {
   private async addNow({ raw, meta }: NewMessage): Promise<MessageSummary> {
     const id = newMessageId();
     const created = new Date();
-    // The summary is parsed first so it can travel in the record header: the index is then rebuilt from the
-    // segments alone, and adding a message never rewrites any index file.
-    const { summary, search } = await this.options.summarise(raw, meta, id, created);
-    const location = await this.segments.append({ id, created: created.getTime(), meta, summary, search }, raw);
-    const entry: Entry = { summary: { ...summary, Tags: [...summary.Tags] }, search, location, arrivalTags: summary.Tags };
+    // The raw bytes go to disk while they are parsed: the reply waits for the slower of the two, not their sum.
+    // The summary follows in a record of its own that rides the next batch (see record.ts).
+    const [location, parsed] = await Promise.all([
+      this.segments.append({ id, created: created.getTime(), meta }, raw),
+      this.options.summarise(raw, meta, id, created),
+    ]);
+    const entry = newEntry(parsed, location, this.segments.appendLater({ kind: 'summary', id, ...parsed }));
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);
     this.emit({ type: 'new', message: entry.summary });
@@ -428,7 +453,7 @@ export class DiskStore implements Store {
     const live = new Map<number, { bytes: number; entries: Entry[] }>();
     for (const entry of this.entries) {
       const seg = live.get(entry.location.segment) ?? { bytes: 0, entries: [] };
-      seg.bytes += recordLength(entry.location);
+      seg.bytes += liveBytes(entry);
       seg.entries.push(entry);
       live.set(entry.location.segment, seg);
     }
@@ -442,11 +467,16 @@ export class DiskStore implements Store {
         const id = entry.summary.ID;
         if (this.byId.get(id) !== entry) continue;
         const record = await this.segments.readVerified(entry.location);
-        if (!record) throw new Error(`record ${id} failed its checksum in segment ${segment}`);
-        const moved = await this.segments.append(record.header, record.body);
+        if (!record || record.header.kind !== undefined) throw new Error(`record ${id} failed its checksum in segment ${segment}`);
+        // The copy carries its summary inside, so it never depends on a summary record left behind.
+        const { created, meta } = record.header;
+        const moved = await this.segments.append({ id, created, meta, summary: { ...entry.summary, Read: false, Tags: entry.arrivalTags }, search: entry.search }, record.body);
         // Deleted while being copied: the new copy must not come back at the next start.
         if (this.byId.get(id) !== entry) this.markDead(moved.segment, id);
-        else entry.location = moved;
+        else {
+          entry.location = moved;
+          entry.summaryBytes = 0;
+        }
       }
       this.dead.delete(segment);
       this.state.markDirty();
@@ -454,6 +484,10 @@ export class DiskStore implements Store {
       await this.segments.remove(segment);
     }
   }
+}
+
+function newEntry({ summary, search }: Parsed, location: Location, summaryBytes: number): Entry {
+  return { summary: { ...summary, Tags: [...summary.Tags] }, search, location, arrivalTags: summary.Tags, summaryBytes };
 }
 
 function compareIds(a: string, b: string): number {

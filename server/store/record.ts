@@ -1,6 +1,11 @@
 // On-disk record framing for segment files. A record is self-describing so the index can be rebuilt from disk:
-//   "MCR1" | headerLen u32 | bodyLen u32 | header JSON | raw message | crc32 u32 (over lengths, header and body)
+//   "MCR1" | headerLen u32 | bodyLen u32 | header JSON | body | crc32 u32 (over lengths, header and body)
 // The CRC lets start-up recognise a torn tail left by a crash; such a record was never acknowledged.
+//
+// Two kinds share the framing. A message record carries the raw bytes and what the SMTP session knew; it is the
+// one the 250 waits for. A summary record (no body) carries what parsing found, written after the reply without
+// a flush of its own: were a crash to lose it, start-up parses that message again. Compaction writes message
+// records with the summary inside, so a moved message never depends on a summary record elsewhere.
 import { crc32 } from 'node:zlib';
 import type { MessageMeta, MessageSummary, SearchFields } from './types.ts';
 
@@ -8,16 +13,27 @@ export const MAGIC = Buffer.from('MCR1');
 export const PREFIX_SIZE = 12;
 export const TRAILER_SIZE = 4;
 
+/** What parsing found on arrival: the summary (Read false, arrival tags) and the search text. */
+export interface Parsed {
+  summary: MessageSummary;
+  search: SearchFields;
+}
+
 /** Everything known about a message when it arrived. Written once with its bytes, never changed. */
-export interface RecordHeader {
+export interface MessageHeader extends Partial<Parsed> {
+  kind?: undefined;
   id: string;
   /** Milliseconds since the epoch. */
   created: number;
   meta: MessageMeta;
-  /** The summary as parsed on arrival (Read false, arrival tags). */
-  summary: MessageSummary;
-  search: SearchFields;
 }
+
+export interface SummaryHeader extends Parsed {
+  kind: 'summary';
+  id: string;
+}
+
+export type RecordHeader = MessageHeader | SummaryHeader;
 
 export interface RecordFrame {
   headerLength: number;
@@ -26,7 +42,9 @@ export interface RecordFrame {
   totalLength: number;
 }
 
-export function encodeRecord(header: RecordHeader, body: Buffer): Buffer[] {
+const EMPTY = Buffer.alloc(0);
+
+export function encodeRecord(header: RecordHeader, body: Buffer = EMPTY): Buffer[] {
   const headerBytes = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.allocUnsafe(PREFIX_SIZE);
   MAGIC.copy(prefix, 0);
@@ -38,7 +56,7 @@ export function encodeRecord(header: RecordHeader, body: Buffer): Buffer[] {
   const trailer = Buffer.allocUnsafe(TRAILER_SIZE);
   trailer.writeUInt32LE(crc, 0);
   // Returned as parts so the body is never copied: the log writes them with one writev.
-  return [prefix, headerBytes, body, trailer];
+  return body.length ? [prefix, headerBytes, body, trailer] : [prefix, headerBytes, trailer];
 }
 
 /** Reads the prefix; null when the bytes are not a record start. */
@@ -52,7 +70,9 @@ export function decodeFrame(prefix: Buffer): RecordFrame | null {
 export function parseHeader(bytes: Buffer): RecordHeader | null {
   try {
     const h = JSON.parse(bytes.toString('utf8')) as RecordHeader;
-    return typeof h.id === 'string' && typeof h.created === 'number' && h.meta && h.summary && h.search ? h : null;
+    if (typeof h.id !== 'string') return null;
+    if (h.kind === 'summary') return h.summary && h.search ? h : null;
+    return typeof h.created === 'number' && h.meta && (h.summary === undefined) === (h.search === undefined) ? h : null;
   } catch {
     return null;
   }
