@@ -1,7 +1,9 @@
 // Parent side of the server children: spawn with an IPC channel, wait for "ready", ask questions, stop, and make
 // sure no child outlives the bench. Memory figures come from /proc, so they describe the server process alone.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadyMessage, Reply, Request } from './ipc.ts';
 
@@ -16,7 +18,7 @@ export interface ServerChild {
   kind: ServerKind;
   pid: number;
   ready: ReadyMessage;
-  /** Wall time from spawn() to the ready message: node + tsx boot, module loading and start-up. */
+  /** Wall time from spawn() to the ready message: node boot, module loading and start-up. */
   spawnToReadyMs: number;
   count(): Promise<number>;
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
@@ -61,10 +63,42 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The node flags `npm start` runs Mailcove with (read from package.json, so the two cannot drift apart). */
+const NODE_FLAGS = (() => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /\bnode ((?:--\S+ )*)dist\/mailcove\.mjs/.exec(scripts.start ?? '');
+  if (!m) throw new Error('bench: package.json "start" no longer runs "node [flags] dist/mailcove.mjs"');
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+})();
+
+let built: Promise<void> | null = null;
+
+/**
+ * Both servers run as bundled JavaScript, the way `npm start` runs Mailcove (see package.json), so neither pays
+ * for tsx's loader or its memory. Built once per bench run, with the same options as `npm run build:server`.
+ */
+function buildChildren(): Promise<void> {
+  built ??= build({
+    entryPoints: ['bench/baseline-server.ts', 'bench/mailcove-server.ts'],
+    absWorkingDir: ROOT,
+    outdir: 'dist/bench',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  }).then(() => undefined);
+  return built;
+}
+
 export async function startServer(kind: ServerKind, args: string[] = []): Promise<ServerChild> {
   installCleanup();
+  await buildChildren();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `bench/${kind}-server.ts`, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, `dist/bench/${kind}-server.mjs`, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,5 +1,4 @@
 // Wires the parts together: one store, the doors that feed and read it, and the live event hub.
-import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RuntimeStats } from './events/runtime-stats.ts';
@@ -8,8 +7,7 @@ import { summarise } from './mail/summarise.ts';
 import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
 import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
-
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { VERSION } from './paths.ts';
 
 export interface RunningApp {
   config: Config;

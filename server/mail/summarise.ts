@@ -125,9 +125,16 @@ function partRoleOf(a: ParsedMail['attachments'][number]) {
 }
 
 function snippet(parsed: ParsedMail): string {
-  // mailparser derives text from the HTML when a message has no text part.
-  const collapsed = (parsed.text ?? '').replace(/\s+/g, ' ').trim();
+  // mailparser derives text from the HTML when a message has no text part. Only the head of a long body is
+  // collapsed: the snippet needs 250 characters, not the whole text.
+  const text = parsed.text ?? '';
+  let collapsed = collapseWhitespace(text.slice(0, SNIPPET_LENGTH * 4));
+  if (collapsed.length <= SNIPPET_LENGTH && text.length > SNIPPET_LENGTH * 4) collapsed = collapseWhitespace(text);
   return collapsed.length > SNIPPET_LENGTH ? collapsed.slice(0, SNIPPET_LENGTH) + '…' : collapsed;
+}
+
+function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function stripBrackets(id: string): string {

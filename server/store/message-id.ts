@@ -1,6 +1,6 @@
 // Message IDs sort in arrival order as plain strings (the store keeps its list ordered by ID), are URL-safe, and are
 // never used as file names.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -15,6 +15,19 @@ function base62(value: number, width: number): string {
 
 let lastMs = 0;
 let sequence = 0;
+// Random bytes are drawn a block at a time: one call into the CSPRNG per message showed in ingest profiles.
+const RANDOM_BLOCK = 9 * 512;
+const randomPool = Buffer.alloc(RANDOM_BLOCK);
+let randomOffset = RANDOM_BLOCK;
+
+function randomBytes9(): Buffer {
+  if (randomOffset >= RANDOM_BLOCK) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += 9;
+  return randomPool.subarray(randomOffset - 9, randomOffset);
+}
 
 /** 8 chars of time, 3 of sequence within the millisecond, 9 random: 20 chars, increasing within a process. */
 export function newMessageId(now = Date.now()): string {
@@ -28,7 +41,7 @@ export function newMessageId(now = Date.now()): string {
     lastMs = now;
     sequence = 0;
   }
-  const random = randomBytes(9);
+  const random = randomBytes9();
   let tail = '';
   for (const byte of random) tail += ALPHABET[byte % 62];
   return base62(lastMs, 8) + base62(sequence, 3) + tail;

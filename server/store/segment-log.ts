@@ -64,6 +64,8 @@ export class SegmentLog {
   private laterTimer: NodeJS.Timeout | null = null;
   /** Every operation on the writer (batch writes, roll, truncate) runs through this chain, one at a time. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running on the chain. */
+  private holders = 0;
   private readers = new Map<number, Promise<FileHandle>>();
 
   constructor(dir: string, options: { segmentSize?: number } = {}) {
@@ -134,8 +136,13 @@ export class SegmentLog {
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn);
-    this.chain = run.catch(() => {});
+    // With nothing else holding the writer, start at once rather than a microtask later: an add issues its write
+    // before it starts parsing (which is synchronous work), so the disk and the parser run side by side.
+    const run = this.holders === 0 ? (async () => fn())() : this.chain.then(fn);
+    this.holders += 1;
+    this.chain = run.catch(() => {}).finally(() => {
+      this.holders -= 1;
+    });
     return run;
   }
 

@@ -2,7 +2,6 @@
 // self-signed certificate generated on first start and kept in the data folder so clients can pin it.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 
 export interface TlsIdentity {
   key: Buffer;
@@ -25,6 +24,8 @@ export async function loadTlsIdentity(options: { certFile: string | null; keyFil
   }
   const notAfter = new Date();
   notAfter.setFullYear(notAfter.getFullYear() + 10);
+  // Loaded only here: the X.509 toolkit behind it is several megabytes of heap that a normal start never needs.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     algorithm: 'sha256',
