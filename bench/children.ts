@@ -79,9 +79,13 @@ let built: Promise<void> | null = null;
  */
 function buildChildren(): Promise<void> {
   built ??= build({
-    entryPoints: ['bench/baseline-server.ts', 'bench/mailcove-server.ts'],
+    entryPoints: [
+      { in: 'bench/baseline-server.ts', out: 'bench/baseline-server' },
+      { in: 'bench/mailcove-server.ts', out: 'bench/mailcove-server' },
+      { in: 'server/mail/parse-worker.ts', out: 'parse-worker' },
+    ],
     absWorkingDir: ROOT,
-    outdir: 'dist/bench',
+    outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',

@@ -3,11 +3,12 @@ import type { Config } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RuntimeStats } from './events/runtime-stats.ts';
 import { startHttp, type HttpListener } from './http/http-server.ts';
-import { summarise } from './mail/summarise.ts';
+import { ParsePool } from './mail/parse-pool.ts';
 import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
 import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
 import { VERSION } from './paths.ts';
+import { idleReclaim } from './runtime/idle-reclaim.ts';
 
 export interface RunningApp {
   config: Config;
@@ -27,15 +28,20 @@ export interface AppOptions {
 export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const log = options.log ?? ((line: string) => console.log(`mailcove: ${line}`));
   let ready = false;
+  const parser = new ParsePool(log);
   const store = new DiskStore({
     dir: config.dataDir,
-    summarise,
+    summarise: parser.summarise,
     maxMessages: config.maxMessages,
     maxAgeMs: config.maxAgeMs,
     segmentSize: options.segmentSize,
     log,
   });
   const hub = new EventHub(store, VERSION);
+  const reclaim = idleReclaim();
+  store.subscribe((event) => {
+    if (event.type === 'new') reclaim.activity();
+  });
   const stats = new RuntimeStats(store);
   // HTTP comes up first so /livez answers while a large store is being reconciled.
   const http = await startHttp(config.http, { config, store, hub, stats, version: VERSION, isReady: () => ready });
@@ -71,12 +77,16 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         await http.close();
         hub.close();
         await store.close();
+        await parser.close();
+        reclaim.stop();
       },
     };
   } catch (err) {
     await http.close();
     hub.close();
     await store.close().catch(() => {});
+    await parser.close();
+    reclaim.stop();
     throw err;
   }
 }
