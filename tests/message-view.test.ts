@@ -81,7 +81,7 @@ describe('buildMessageView', () => {
 
     assert.deepEqual(Object.keys(view), [
       'ID', 'MessageID', 'From', 'To', 'Cc', 'Bcc', 'ReplyTo', 'ReturnPath', 'Subject', 'ListUnsubscribe', 'Date', 'Tags',
-      'Username', 'Text', 'HTML', 'Size', 'Inline', 'Attachments', 'Inbox', 'Envelope', 'Client',
+      'Username', 'Text', 'HTML', 'Size', 'Inline', 'Attachments', 'Inbox', 'Envelope', 'Client', 'Links', 'Codes',
     ]);
     assert.equal(view.ID, 'Msg0001');
     assert.deepEqual(view.From, { Name: 'Sender', Address: 'sender@example.com' });

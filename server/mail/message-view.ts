@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { AddressObject } from 'mailparser';
 import type { Address, MessageSummary } from '../store/types.ts';
+import { extractCodes } from './codes.ts';
+import { extractLinks, type Link } from './links.ts';
 import { emptyListUnsubscribe, listUnsubscribe, type ListUnsubscribe } from './list-unsubscribe.ts';
 import { parseMime, splitParts, type MimeLeaf, type ParsedMime, type SplitParts } from './parts.ts';
 import { addresses } from './summarise.ts';
@@ -44,6 +46,10 @@ export interface MessageView {
   Inbox: string;
   Envelope: MessageSummary['Envelope'];
   Client: MessageSummary['Client'];
+  /** Links a test may want to follow: HTML anchors and bare URLs in the text, in document order. */
+  Links: Link[];
+  /** One-time codes, most likely first (see codes.ts). */
+  Codes: string[];
   ParseError?: string;
 }
 
@@ -122,6 +128,8 @@ function fromParsed(raw: Buffer, summary: MessageSummary, headers: HeaderField[]
     Inline: split.inline.map(attachmentInfo),
     Attachments: split.attachments.map(attachmentInfo),
     ...mailcoveFields(summary),
+    Links: extractLinks(parsed.html ?? '', parsed.text ?? ''),
+    Codes: extractCodes(parsed.html ?? '', parsed.text ?? ''),
   };
   if (summary.ParseError !== undefined) view.ParseError = summary.ParseError;
   return view;
@@ -150,6 +158,8 @@ function unparsedView(raw: Buffer, summary: MessageSummary, headers: HeaderField
     Inline: [],
     Attachments: [],
     ...mailcoveFields(summary),
+    Links: [],
+    Codes: [],
     ParseError: parseError,
   };
 }

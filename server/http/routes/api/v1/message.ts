@@ -33,7 +33,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'ID may be "latest", optionally with ?query= for the newest message matching a search.',
         params: IdParam,
         querystring: LatestQuery,
-        response: { 200: Type.Object({ ID: Type.String() }, { additionalProperties: true, description: 'Mailpit Message, plus Inbox, Envelope and Client' }), 400: Type.Ref('Error'), 404: Type.Ref('Error') },
+        response: { 200: Type.Object({ ID: Type.String() }, { additionalProperties: true, description: 'Mailpit Message, plus Mailcove\'s Inbox, Envelope, Client, Links [{URL, Text}] and Codes (one-time codes, most likely first)' }), 400: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
     async (request) => {
