@@ -107,7 +107,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.deepEqual(await h.store.delete([drop.ID, 'nope']), [drop.ID]);
       assert.equal(h.store.get(drop.ID), undefined);
       await assert.rejects(h.store.readRaw(drop.ID), NotFoundError);
-      assert.deepEqual(events.at(-1), { type: 'delete', ids: [drop.ID] });
+      assert.deepEqual(events.at(-1), { type: 'delete', ids: [drop.ID], inboxes: [drop.Inbox] });
       unsubscribe();
       await h.store.delete([keep.ID]);
       assert.equal(events.length, 3, 'no events after unsubscribe');

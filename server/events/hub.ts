@@ -13,11 +13,23 @@ export type LiveEvent =
 
 export type ClientError = Extract<LiveEvent, { Type: 'error' }>['Data'];
 
+/**
+ * What an event is about, beside its wire payload: the inbox of each message it names. Deleted messages are gone
+ * from the store by the time their event goes out, so the store hands their inboxes along.
+ */
+export interface EventOrigin {
+  inboxOf(id: string): string | undefined;
+}
+
+type Listener = (event: LiveEvent, origin: EventOrigin) => void;
+
+const NO_ORIGIN: EventOrigin = { inboxOf: () => undefined };
+
 /** Stats go out at most this often, however fast mail arrives. */
 const STATS_INTERVAL_MS = 250;
 
 export class EventHub {
-  private listeners = new Set<(event: LiveEvent) => void>();
+  private listeners = new Set<Listener>();
   private statsTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -27,15 +39,15 @@ export class EventHub {
     store.subscribe((event) => this.fromStore(event));
   }
 
-  subscribe(listener: (event: LiveEvent) => void): () => void {
+  subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  publish(event: LiveEvent): void {
+  publish(event: LiveEvent, origin: EventOrigin = NO_ORIGIN): void {
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(event, origin);
       } catch {
         // One broken subscriber must not stop the others.
       }
@@ -53,16 +65,23 @@ export class EventHub {
 
   private fromStore(event: StoreEvent): void {
     switch (event.type) {
-      case 'new':
-        this.publish({ Type: 'new', Data: event.message });
+      case 'new': {
+        const { ID, Inbox } = event.message;
+        this.publish({ Type: 'new', Data: event.message }, { inboxOf: (id) => (id === ID ? Inbox : undefined) });
         break;
+      }
       case 'update':
-        this.publish({ Type: 'update', Data: { IDs: event.ids, ...(event.read !== undefined && { Read: event.read }), ...(event.tags && { Tags: event.tags }) } });
+        this.publish(
+          { Type: 'update', Data: { IDs: event.ids, ...(event.read !== undefined && { Read: event.read }), ...(event.tags && { Tags: event.tags }) } },
+          { inboxOf: (id) => this.store.get(id)?.Inbox },
+        );
         break;
       case 'delete':
-      case 'prune':
-        this.publish({ Type: event.type, Data: { IDs: event.ids } });
+      case 'prune': {
+        const inboxes = new Map(event.ids.map((id, i) => [id, event.inboxes[i]!]));
+        this.publish({ Type: event.type, Data: { IDs: event.ids } }, { inboxOf: (id) => inboxes.get(id) });
         break;
+      }
       case 'truncate':
         this.publish({ Type: 'truncate', Data: null });
         break;

@@ -8,6 +8,8 @@ export class RuntimeStats {
   smtpRejected = 0;
   smtpIgnored = 0;
   messagesDeleted = 0;
+  /** Open wait-for requests (set by the wait route). */
+  openWaits: () => number = () => 0;
 
   constructor(store: Store) {
     store.subscribe((event) => {
@@ -33,6 +35,7 @@ export class RuntimeStats {
       SMTPAcceptedSize: this.smtpAcceptedSize,
       SMTPRejected: this.smtpRejected,
       SMTPIgnored: this.smtpIgnored,
+      Waiting: this.openWaits(),
     };
   }
 }

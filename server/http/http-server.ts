@@ -11,12 +11,15 @@ import { errorsPlugin } from './plugins/errors.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { refusedUpgradesPlugin } from './plugins/refused-upgrades.ts';
 import { eventsRoutes } from './routes/api/events.ts';
+import { inboxRoutes } from './routes/api/v1/inbox.ts';
+import { inboxesRoutes } from './routes/api/v1/inboxes.ts';
 import { infoRoutes } from './routes/api/v1/info.ts';
 import { messageRoutes } from './routes/api/v1/message.ts';
 import { messagesRoutes } from './routes/api/v1/messages.ts';
 import { searchRoutes } from './routes/api/v1/search.ts';
 import { sendRoutes } from './routes/api/v1/send.ts';
 import { tagsRoutes } from './routes/api/v1/tags.ts';
+import { waitRoutes } from './routes/api/v1/wait.ts';
 import { healthRoutes } from './routes/health.ts';
 import { viewRoutes } from './routes/view.ts';
 
@@ -38,7 +41,7 @@ export async function buildHttpApp(context: HttpContext): Promise<FastifyInstanc
   }
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(openApiPlugin);
-  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, sendRoutes, tagsRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
+  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, sendRoutes, tagsRoutes, inboxesRoutes, inboxRoutes, waitRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
     await app.register(routes);
   }
   return app;

@@ -7,9 +7,13 @@ export function allTags(store: Store): string[] {
   return sortTags(store.tagCounts().keys());
 }
 
-export function listResponse(store: Store, start: number, limit: number, filter?: Filter) {
+/**
+ * `scope` is the mailbox the totals describe: every message (Mailpit), or one inbox when the request names one, so
+ * a job scoped to its inbox learns nothing about the others.
+ */
+export function listResponse(store: Store, start: number, limit: number, filter?: Filter, scope?: Filter) {
   const page = store.list({ start, limit, filter });
-  const all = filter ? store.list({ limit: 0 }) : page;
+  const all = filter === scope ? page : store.list({ limit: 0, filter: scope });
   return {
     total: all.total,
     unread: all.unread,

@@ -17,6 +17,33 @@ export function searchFilter(query: string | undefined, tz?: string): Filter | u
   }
 }
 
+/** A search query and an `?inbox=` parameter together; undefined when neither narrows anything. */
+export function scopedFilter(query: string | undefined, tz: string | undefined, inbox: string | undefined): Filter | undefined {
+  const search = searchFilter(query, tz);
+  const inInbox = inboxFilter(inbox);
+  if (!inInbox || !search) return inInbox ?? search;
+  return (summary, fields) => inInbox(summary, fields) && search(summary, fields);
+}
+
+/** Only the messages of one inbox (case-insensitive, as `inbox:` in the search language); undefined for all. */
+export function inboxFilter(inbox: string | undefined): Filter | undefined {
+  if (inbox === undefined) return undefined;
+  const name = inbox.toLowerCase();
+  return (summary) => summary.Inbox.toLowerCase() === name;
+}
+
+/** The IDs of the messages a filter selects, newest first. */
+export function selectIds(store: Store, filter: Filter | undefined): string[] {
+  return store.list({ limit: Number.MAX_SAFE_INTEGER, filter }).messages.map((m) => m.ID);
+}
+
+/** Of the given IDs, those in the inbox (all of them when no inbox is named). */
+export function idsInInbox(store: Store, ids: string[], inbox: string | undefined): string[] {
+  if (inbox === undefined) return ids;
+  const name = inbox.toLowerCase();
+  return ids.filter((id) => store.get(id)?.Inbox.toLowerCase() === name);
+}
+
 export function resolveMessage(store: Store, id: string, query?: { query?: string; tz?: string }): MessageSummary {
   const summary = id === 'latest' ? store.latest(searchFilter(query?.query, query?.tz)) : store.get(id);
   if (!summary) throw notFound();

@@ -52,6 +52,10 @@ export const Paging = {
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, default: 50, description: 'Limit number of results' })),
 };
 
+export const InboxQuery = {
+  inbox: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Mailcove: only this inbox (the SMTP AUTH username, the X-Mailcove-Inbox header, or "default")' })),
+};
+
 export const SearchQuery = {
   query: Type.String({ description: 'Search query (Mailpit search syntax, plus inbox:NAME)' }),
   tz: Type.Optional(Type.String({ description: 'Timezone identifier used for before: and after:' })),

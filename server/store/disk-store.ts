@@ -210,7 +210,7 @@ export class DiskStore implements Store {
     const entry = newEntry(parsed, location, this.segments.appendLater({ kind: 'summary', id, ...parsed }));
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);
-    this.emit({ type: 'new', message: entry.summary });
+    this.emit({ type: 'new', message: entry.summary, search: entry.search });
     // After this add's reply has gone out: a full store prunes on every add, and the client should not wait for it.
     if (this.options.maxMessages && this.entries.length > this.options.maxMessages) setImmediate(() => void this.prune());
     return entry.summary;
@@ -305,21 +305,24 @@ export class DiskStore implements Store {
 
   async delete(ids: string[]): Promise<string[]> {
     // A delete is answered only once the state file has recorded it, so a crash cannot bring the message back.
-    const removed = await this.remove(ids, { durable: true });
-    if (removed.length) this.emit({ type: 'delete', ids: removed });
+    const { removed, inboxes } = await this.remove(ids, { durable: true });
+    if (removed.length) this.emit({ type: 'delete', ids: removed, inboxes });
     return removed;
   }
 
-  private async remove(ids: string[], { durable }: { durable: boolean }): Promise<string[]> {
+  /** Returns the removed IDs and, in the same order, the inbox each was in (for inbox-scoped event streams). */
+  private async remove(ids: string[], { durable }: { durable: boolean }): Promise<{ removed: string[]; inboxes: string[] }> {
     const removed: string[] = [];
+    const inboxes: string[] = [];
     for (const id of new Set(ids)) {
       const entry = this.byId.get(id);
       if (!entry) continue;
       this.byId.delete(id);
       this.markDead(entry.location.segment, id);
       removed.push(id);
+      inboxes.push(entry.summary.Inbox);
     }
-    if (!removed.length) return removed;
+    if (!removed.length) return { removed, inboxes };
     const gone = new Set(removed);
     // Pruning removes the oldest, a prefix: cut it off without copying the rest when that is the case.
     let prefix = 0;
@@ -329,7 +332,7 @@ export class DiskStore implements Store {
     this.state.markDirty();
     if (durable) await this.state.flush();
     this.scheduleCompaction();
-    return removed;
+    return { removed, inboxes };
   }
 
   private markDead(segment: number, id: string): void {
@@ -383,8 +386,8 @@ export class DiskStore implements Store {
     if (!cut) return [];
     const ids = entries.slice(0, cut).map((e) => e.summary.ID);
     // Not flushed at once: were a crash to bring pruned mail back, the prune at the next start removes it again.
-    const removed = await this.remove(ids, { durable: false });
-    if (removed.length) this.emit({ type: 'prune', ids: removed });
+    const { removed, inboxes } = await this.remove(ids, { durable: false });
+    if (removed.length) this.emit({ type: 'prune', ids: removed, inboxes });
     return removed;
   }
 

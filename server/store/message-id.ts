@@ -46,3 +46,10 @@ export function newMessageId(now = Date.now()): string {
   for (const byte of random) tail += ALPHABET[byte % 62];
   return base62(lastMs, 8) + base62(sequence, 3) + tail;
 }
+
+const ID_PATTERN = /^[0-9A-Za-z]{20}$/;
+
+/** True for strings shaped like the IDs newMessageId() makes (whether or not such a message exists). */
+export function isMessageId(value: string): boolean {
+  return ID_PATTERN.test(value);
+}

@@ -76,10 +76,11 @@ export interface ListResult {
 }
 
 export type StoreEvent =
-  | { type: 'new'; message: MessageSummary }
+  | { type: 'new'; message: MessageSummary; search: SearchFields }
   | { type: 'update'; ids: string[]; read?: boolean; tags?: string[] }
-  | { type: 'delete'; ids: string[] }
-  | { type: 'prune'; ids: string[] }
+  /** `inboxes[i]` is the inbox `ids[i]` was in. */
+  | { type: 'delete'; ids: string[]; inboxes: string[] }
+  | { type: 'prune'; ids: string[]; inboxes: string[] }
   | { type: 'truncate' };
 
 export interface Store {

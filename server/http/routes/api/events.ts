@@ -1,17 +1,29 @@
 // /api/events: the live websocket, in Mailpit's {Type, Data} envelope. Server → client only.
 import type {} from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { scopeToInbox } from '../../../events/inbox-scope.ts';
+import { InboxQuery } from '../../schemas.ts';
 
 /** A client that cannot keep up is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { hub } = app.mailcove;
-  app.get('/api/events', { websocket: true, schema: { tags: ['application'], summary: 'Websocket of live events: new, update, delete, prune, truncate, stats, error' } }, (socket) => {
-    const unsubscribe = hub.subscribe((event) => {
+  const { hub, store } = app.mailcove;
+  const schema = {
+    tags: ['application'],
+    summary: 'Websocket of live events: new, update, delete, prune, truncate, stats, error',
+    description: 'With `inbox`, only that inbox\'s events (and its own counts in `stats`).',
+    querystring: Type.Object(InboxQuery),
+  };
+  app.get('/api/events', { websocket: true, schema }, (socket, request) => {
+    const { inbox } = request.query as { inbox?: string };
+    const unsubscribe = hub.subscribe((event, origin) => {
       if (socket.readyState !== socket.OPEN) return;
+      const scoped = inbox === undefined ? event : scopeToInbox(event, origin, inbox, store);
+      if (!scoped) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.terminate();
-      socket.send(JSON.stringify(event));
+      socket.send(JSON.stringify(scoped));
     });
     socket.on('close', unsubscribe);
     socket.on('error', unsubscribe);

@@ -18,6 +18,7 @@ const AppInformation = Type.Object({
     SMTPAcceptedSize: Type.Integer(),
     SMTPRejected: Type.Integer(),
     SMTPIgnored: Type.Integer(),
+    Waiting: Type.Integer({ description: 'Mailcove: wait-for requests held open right now' }),
   }),
 });
 

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { listResponse } from '../../../listing.ts';
-import { searchFilter } from '../../../message-lookup.ts';
-import { IdList, OkText, Paging } from '../../../schemas.ts';
+import { idsInInbox, inboxFilter, scopedFilter, selectIds } from '../../../message-lookup.ts';
+import { IdList, InboxQuery, OkText, Paging } from '../../../schemas.ts';
 
 export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
@@ -14,11 +14,14 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['messages'],
         summary: 'List messages, newest first',
-        querystring: Type.Object(Paging),
+        querystring: Type.Object({ ...Paging, ...InboxQuery }),
         response: { 200: Type.Ref('MessagesSummary'), 400: Type.Ref('Error') },
       },
     },
-    async (request) => listResponse(store, request.query.start ?? 0, request.query.limit ?? 50),
+    async (request) => {
+      const inInbox = inboxFilter(request.query.inbox);
+      return listResponse(store, request.query.start ?? 0, request.query.limit ?? 50, inInbox, inInbox);
+    },
   );
 
   app.put(
@@ -27,8 +30,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['messages'],
         summary: 'Set read status',
-        description: 'By IDs, or by Search; with neither, every message is updated.',
-        querystring: Type.Object({ tz: Type.Optional(Type.String()) }),
+        description: 'By IDs, or by Search; with neither, every message (of the inbox, when one is named) is updated.',
+        querystring: Type.Object({ tz: Type.Optional(Type.String()), ...InboxQuery }),
         body: Type.Object({
           IDs: Type.Optional(IdList),
           Read: Type.Optional(Type.Boolean({ default: false })),
@@ -39,11 +42,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { IDs, Read = false, Search } = request.body;
-      let ids = IDs ?? [];
-      if (!IDs?.length) {
-        const filter = searchFilter(Search, request.query.tz);
-        ids = store.list({ limit: Number.MAX_SAFE_INTEGER, filter }).messages.map((m) => m.ID);
-      }
+      const { tz, inbox } = request.query;
+      const ids = IDs?.length ? idsInInbox(store, IDs, inbox) : selectIds(store, scopedFilter(Search, tz, inbox));
       await store.setRead(ids, Read);
       return reply.type('text/plain').send('ok');
     },
@@ -55,14 +55,17 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['messages'],
         summary: 'Delete messages',
-        description: 'Deletes the given IDs; with no IDs (or no body), deletes every message.',
+        description: 'Deletes the given IDs; with no IDs (or no body), deletes every message (of the inbox, when one is named).',
+        querystring: Type.Object(InboxQuery),
         body: Type.Optional(Type.Union([Type.Object({ IDs: Type.Optional(IdList) }), Type.Null()])),
         response: { 200: OkText, 400: Type.Ref('Error') },
       },
     },
     async (request, reply) => {
       const ids = request.body?.IDs ?? [];
-      if (ids.length) await store.delete(ids);
+      const { inbox } = request.query;
+      if (ids.length) await store.delete(idsInInbox(store, ids, inbox));
+      else if (inbox !== undefined) await store.delete(selectIds(store, inboxFilter(inbox)));
       else await store.deleteAll();
       return reply.type('text/plain').send('ok');
     },

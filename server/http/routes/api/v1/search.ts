@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { listResponse } from '../../../listing.ts';
-import { searchFilter } from '../../../message-lookup.ts';
-import { OkText, Paging, SearchQuery } from '../../../schemas.ts';
+import { inboxFilter, scopedFilter, selectIds } from '../../../message-lookup.ts';
+import { InboxQuery, OkText, Paging, SearchQuery } from '../../../schemas.ts';
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
@@ -14,13 +14,13 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['messages'],
         summary: 'Search messages, newest first',
-        querystring: Type.Object({ ...SearchQuery, ...Paging }),
+        querystring: Type.Object({ ...SearchQuery, ...Paging, ...InboxQuery }),
         response: { 200: Type.Ref('MessagesSummary'), 400: Type.Ref('Error') },
       },
     },
     async (request) => {
-      const { query, tz, start = 0, limit = 50 } = request.query;
-      return listResponse(store, start, limit, searchFilter(query, tz));
+      const { query, tz, start = 0, limit = 50, inbox } = request.query;
+      return listResponse(store, start, limit, scopedFilter(query, tz, inbox), inboxFilter(inbox));
     },
   );
 
@@ -30,15 +30,14 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['messages'],
         summary: 'Delete every message matching a search',
-        querystring: Type.Object(SearchQuery),
+        querystring: Type.Object({ ...SearchQuery, ...InboxQuery }),
         response: { 200: OkText, 400: Type.Ref('Error') },
       },
     },
     async (request, reply) => {
-      const filter = searchFilter(request.query.query, request.query.tz);
-      if (!filter) return reply.code(400).send({ Error: 'query is required; use DELETE /api/v1/messages to delete everything' });
-      const ids = store.list({ limit: Number.MAX_SAFE_INTEGER, filter }).messages.map((m) => m.ID);
-      await store.delete(ids);
+      const { query, tz, inbox } = request.query;
+      if (!query.trim()) return reply.code(400).send({ Error: 'query is required; use DELETE /api/v1/messages to delete everything' });
+      await store.delete(selectIds(store, scopedFilter(query, tz, inbox)));
       return reply.type('text/plain').send('ok');
     },
   );
