@@ -69,6 +69,8 @@ export interface BenchResults {
   repetitions: number;
   durationS: number;
   workloads: WorkloadSummary[];
+  /** Ingest with open wait-for requests against without. */
+  waits: unknown;
   checks: Check[];
   observations: Check[];
   losses: string[];

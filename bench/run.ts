@@ -11,6 +11,7 @@ import { apiChecks, runApiBench, type ApiFigures } from './api-bench.ts';
 import { killAllServers, memoryStatus, startServer, type ServerChild, type ServerKind } from './children.ts';
 import { renderMarkdown, writeResults, type BenchResults, type Check, type RunRecord, type ServerFigures, type StartupRun, type WorkloadSummary } from './report.ts';
 import { runLoad, type LoadResult } from './smtp-load.ts';
+import { runWaitsBench, type WaitsFigures } from './waits-bench.ts';
 import { median, percentile, round } from './stats.ts';
 import { AT_LIMIT, BENCH_TIME_LIMIT_MS, FILL, IDLE_SETTLE_MS, IDLE_WAIT_MS, REPETITIONS, RESTARTS, TARGETS, WORKLOADS, warmUp, type Workload } from './workloads.ts';
 
@@ -260,6 +261,8 @@ async function main(): Promise<number> {
   console.log(`Mailcove bench: node ${process.version}, nproc ${nproc()}, ${REPETITIONS} runs per workload per server`);
   const runs: RunRecord[] = [];
   const workloads = await runWorkloads(runs);
+  console.log(`\n10 connections × 2 KB with and without open wait-for requests`);
+  const waits: WaitsFigures = await runWaitsBench(freshDataDir());
   const stored = await runStored();
 
   const mailcoveRuns = runs.filter((r) => r.server === 'mailcove');
@@ -274,6 +277,12 @@ async function main(): Promise<number> {
     { figure: `Idle RSS with ${FILL.total} messages stored (VmRSS after ${IDLE_WAIT_MS / 1000} s idle)`, value: `${stored.idleRssMb} MB`, target: `≤ ${TARGETS.idleRssMb} MB`, pass: stored.idleRssMb <= TARGETS.idleRssMb },
     { figure: `Start-up with ${FILL.total} messages: startApp (median, max of ${RESTARTS}; judged on max)`, value: `${median(startApp)} ms, max ${maxStartApp} ms`, target: `≤ ${TARGETS.startAppMs} ms`, pass: maxStartApp <= TARGETS.startAppMs },
     { figure: `Start-up with ${FILL.total} messages: spawn → ready, wall (median, max)`, value: `${median(wall)} ms, max ${Math.max(...wall)} ms`, target: 'report only', pass: null },
+    {
+      figure: `Ingest with ${waits.openWaits} wait-for requests open / without (10 connections × 2 KB, medians)`,
+      value: `${waits.ratio.toFixed(2)} (${waits.withMsgsPerSec} vs ${waits.withoutMsgsPerSec} msgs/s)`,
+      target: `≥ ${TARGETS.waitsRatio}`,
+      pass: waits.ratio >= TARGETS.waitsRatio,
+    },
     { figure: 'Acknowledged messages lost (every Mailcove run, the fill, each restart)', value: String(losses.length ? losses.length + ' incident(s)' : 0), target: '0', pass: losses.length === 0 },
   ];
   const slices = stored.fill.slices as Array<{ storedBefore: number; msgsPerSec: number; p99Ms: number }>;
@@ -322,6 +331,7 @@ async function main(): Promise<number> {
     repetitions: REPETITIONS,
     durationS: round((performance.now() - benchStarted) / 1000),
     workloads,
+    waits,
     checks,
     observations,
     losses,
