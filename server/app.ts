@@ -9,6 +9,7 @@ import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
 import { VERSION } from './paths.ts';
 import { idleReclaim } from './runtime/idle-reclaim.ts';
+import { InboxAuth } from './auth/inbox-auth.ts';
 
 export interface RunningApp {
   config: Config;
@@ -29,6 +30,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const log = options.log ?? ((line: string) => console.log(`mailcove: ${line}`));
   let ready = false;
   const parser = new ParsePool(log);
+  const inboxAuth = new InboxAuth(config.inboxUsers);
   const store = new DiskStore({
     dir: config.dataDir,
     summarise: parser.summarise,
@@ -55,6 +57,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       implicitTls: config.smtpRequireTls,
       maxMessageSize: config.maxMessageSize,
       users: config.smtpUsers,
+      inboxAuth,
       observer: {
         accepted: (size) => stats.accepted(size),
         rejected: (ip, reason) => {

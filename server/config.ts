@@ -21,6 +21,8 @@ export interface Config {
   maxMessageSize: number;
   /** user → password; null means any credentials are accepted. */
   smtpUsers: Map<string, string> | null;
+  /** inbox → password (or htpasswd hash): those inboxes need it on SMTP, POP3 and HTTP; null means none do. */
+  inboxUsers: Map<string, string> | null;
   smtpTlsCert: string | null;
   smtpTlsKey: string | null;
   smtpRequireTls: boolean;
@@ -66,6 +68,7 @@ const FLAGS = [
   flag({ name: 'max-age', key: 'maxAgeMs', kind: 'string', arg: 'DURATION', default: null, help: 'prune messages older than this, e.g. 7d, 36h, 90m', parse: (v, f) => (v === null ? null : parseDuration(String(v), f)) }),
   flag({ name: 'max-message-size', key: 'maxMessageSize', kind: 'string', arg: 'SIZE', default: DEFAULT_MAX_SIZE, help: 'largest accepted message; units B, KB, MB (default 50MB)', parse: (v, f) => parseSize(String(v), f) }),
   flag({ name: 'smtp-auth-file', key: 'smtpUsers', kind: 'string', arg: 'FILE', default: null, help: 'lines of user:password required for SMTP AUTH; without it any credentials are accepted', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
+  flag({ name: 'inbox-auth-file', key: 'inboxUsers', kind: 'string', arg: 'FILE', default: null, help: 'lines of inbox:password (plain or htpasswd hash); a listed inbox needs its password for SMTP AUTH, POP3 and HTTP Basic auth, and is hidden from other logins', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
   flag({ name: 'smtp-tls-cert', key: 'smtpTlsCert', kind: 'string', arg: 'FILE', default: null, help: 'PEM certificate for STARTTLS/SMTPS; without it a self-signed one is generated once into the data folder', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
   flag({ name: 'smtp-tls-key', key: 'smtpTlsKey', kind: 'string', arg: 'FILE', default: null, help: 'PEM private key for --smtp-tls-cert', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
   flag({ name: 'smtp-require-tls', key: 'smtpRequireTls', kind: 'boolean', default: false, help: 'implicit TLS (SMTPS) on the SMTP listener', parse: (v, f) => parseBool(v, f) }),

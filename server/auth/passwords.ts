@@ -15,6 +15,11 @@ export function passwordMatches(expected: string, given: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** True for the htpasswd hash forms below; such an entry cannot answer a challenge (APOP, CRAM-MD5). */
+export function isHashedPassword(stored: string): boolean {
+  return /^(\$2[aby]\$\d\d\$|\$apr1\$|\{SHA\})/.test(stored);
+}
+
 /** Checks a password against a stored entry, plain or htpasswd-hashed. */
 export function checkPassword(stored: string, given: string): boolean {
   if (/^\$2[aby]\$\d\d\$/.test(stored)) return bcrypt.compareSync(given, stored);

@@ -1,15 +1,18 @@
-// An event stream narrowed to one inbox (/api/events?inbox=NAME): a CI job sees its own mail and nothing of the
-// others: no other inbox's messages, IDs or counts, and no client errors (they carry other clients' addresses).
+// An event stream narrowed to some inboxes (/api/events?inbox=NAME, or an inbox login): a CI job sees its own mail
+// and nothing of the others: no other inbox's messages, IDs or counts, and no client errors (they carry other
+// clients' addresses).
 import type { Store } from '../store/types.ts';
 import type { EventOrigin, LiveEvent } from './hub.ts';
 
-/** The event as the inbox's subscriber should see it, or null when it concerns only other inboxes. */
-export function scopeToInbox(event: LiveEvent, origin: EventOrigin, inbox: string, store: Store): LiveEvent | null {
-  const name = inbox.toLowerCase();
-  const mine = (id: string) => origin.inboxOf(id)?.toLowerCase() === name;
+/** The event as a subscriber who sees only `visible` inboxes should get it, or null when it concerns none of them. */
+export function scopeEvent(event: LiveEvent, origin: EventOrigin, visible: (inbox: string) => boolean, store: Store): LiveEvent | null {
+  const mine = (id: string) => {
+    const inbox = origin.inboxOf(id);
+    return inbox !== undefined && visible(inbox);
+  };
   switch (event.Type) {
     case 'new':
-      return event.Data.Inbox.toLowerCase() === name ? event : null;
+      return visible(event.Data.Inbox) ? event : null;
     case 'update':
     case 'delete':
     case 'prune': {
@@ -20,7 +23,7 @@ export function scopeToInbox(event: LiveEvent, origin: EventOrigin, inbox: strin
     case 'truncate':
       return event;
     case 'stats': {
-      const { total, unread } = store.list({ limit: 0, filter: (s) => s.Inbox.toLowerCase() === name });
+      const { total, unread } = store.list({ limit: 0, filter: (s) => visible(s.Inbox) });
       return { Type: 'stats', Data: { ...event.Data, Total: total, Unread: unread } };
     }
     case 'error':

@@ -3,8 +3,16 @@ import { sortTags } from '../mail/tags.ts';
 import type { Store } from '../store/types.ts';
 import type { Filter } from './message-lookup.ts';
 
-export function allTags(store: Store): string[] {
-  return sortTags(store.tagCounts().keys());
+/** Every tag in use, or in use within a scope (an inbox login sees only its own messages' tags). */
+export function allTags(store: Store, scope?: Filter): string[] {
+  return sortTags(scope ? tagCounts(store, scope).keys() : store.tagCounts().keys());
+}
+
+export function tagCounts(store: Store, scope?: Filter): Map<string, number> {
+  if (!scope) return store.tagCounts();
+  const counts = new Map<string, number>();
+  for (const { Tags } of store.list({ limit: Number.MAX_SAFE_INTEGER, filter: scope }).messages) for (const tag of Tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return counts;
 }
 
 /**
@@ -21,7 +29,7 @@ export function listResponse(store: Store, start: number, limit: number, filter?
     messages_count: page.total,
     messages_unread: page.unread,
     start,
-    tags: allTags(store),
+    tags: allTags(store, scope),
     messages: page.messages,
   };
 }

@@ -1,6 +1,7 @@
 // Turning request parameters into messages: "latest", optional search queries, and 404s for unknown IDs.
 import { matches, parseSearch, SearchSyntaxError } from '../mail/search.ts';
 import type { ListOptions, MessageSummary, Store } from '../store/types.ts';
+import { accessFilter, type InboxAccess } from '../auth/inbox-auth.ts';
 import { badRequest, notFound } from './context.ts';
 
 export type Filter = NonNullable<ListOptions['filter']>;
@@ -17,12 +18,10 @@ export function searchFilter(query: string | undefined, tz?: string): Filter | u
   }
 }
 
-/** A search query and an `?inbox=` parameter together; undefined when neither narrows anything. */
-export function scopedFilter(query: string | undefined, tz: string | undefined, inbox: string | undefined): Filter | undefined {
-  const search = searchFilter(query, tz);
-  const inInbox = inboxFilter(inbox);
-  if (!inInbox || !search) return inInbox ?? search;
-  return (summary, fields) => inInbox(summary, fields) && search(summary, fields);
+/** Both filters (either may be absent). */
+export function both(a: Filter | undefined, b: Filter | undefined): Filter | undefined {
+  if (!a || !b) return a ?? b;
+  return (summary, fields) => a(summary, fields) && b(summary, fields);
 }
 
 /** Only the messages of one inbox (case-insensitive, as `inbox:` in the search language); undefined for all. */
@@ -32,17 +31,31 @@ export function inboxFilter(inbox: string | undefined): Filter | undefined {
   return (summary) => summary.Inbox.toLowerCase() === name;
 }
 
+/**
+ * The messages a request may work on: the inbox it names with `?inbox=`, within what its login may see (an inbox
+ * login sees its inbox; see plugins/basic-auth.ts). undefined: every message.
+ */
+export function requestScope(access: InboxAccess, inbox: string | undefined): Filter | undefined {
+  const own = access.kind === 'inbox' ? access.name : undefined;
+  return both(inboxFilter(inbox ?? own), accessFilter(access));
+}
+
 /** The IDs of the messages a filter selects, newest first. */
 export function selectIds(store: Store, filter: Filter | undefined): string[] {
   return store.list({ limit: Number.MAX_SAFE_INTEGER, filter }).messages.map((m) => m.ID);
 }
 
-/** Of the given IDs, those in the inbox (all of them when no inbox is named). */
-export function idsInInbox(store: Store, ids: string[], inbox: string | undefined): string[] {
-  if (inbox === undefined) return ids;
-  const name = inbox.toLowerCase();
-  return ids.filter((id) => store.get(id)?.Inbox.toLowerCase() === name);
+/** Of the given IDs, those in scope (all of them that exist when there is no scope). */
+export function idsInScope(store: Store, ids: string[], scope: Filter | undefined): string[] {
+  if (!scope) return ids;
+  return ids.filter((id) => {
+    const summary = store.get(id);
+    return summary !== undefined && scope(summary, NO_SEARCH_FIELDS);
+  });
 }
+
+/** Scopes look only at summaries (inbox names), never at search text. */
+const NO_SEARCH_FIELDS = { text: '', inline: 0 };
 
 export function resolveMessage(store: Store, id: string, query?: { query?: string; tz?: string }): MessageSummary {
   const summary = id === 'latest' ? store.latest(searchFilter(query?.query, query?.tz)) : store.get(id);

@@ -2,6 +2,7 @@
 // message durably.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { InboxAuth } from '../auth/inbox-auth.ts';
 import type { Listen } from '../config.ts';
 import type { Store, MessageMeta } from '../store/types.ts';
 import type { TlsIdentity } from '../tls/certificate.ts';
@@ -17,6 +18,8 @@ export interface SmtpListenerOptions {
   maxMessageSize: number;
   /** null: any credentials are accepted. */
   users: Credentials | null;
+  /** Inboxes that need their own password (--inbox-auth-file). */
+  inboxAuth: InboxAuth;
   observer: SmtpObserver;
 }
 
@@ -56,7 +59,7 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
     hideENHANCEDSTATUSCODES: false,
     logger: false,
     onAuth(auth, session, callback) {
-      if (checkSmtpCredentials(options.users, auth)) return callback(null, { user: auth.username });
+      if (checkSmtpCredentials(options.users, options.inboxAuth, auth)) return callback(null, { user: auth.username });
       observer.clientError(clientIp(session), `AUTH ${auth.method} failed for "${auth.username ?? ''}"`);
       callback(smtpError(535, 'Authentication credentials invalid'));
     },

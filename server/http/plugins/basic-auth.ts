@@ -1,10 +1,26 @@
-// Optional HTTP Basic auth on every surface (UI, API, websocket, /view), as Mailpit's --ui-auth-file, with the send
-// API on its own credentials when --send-api-auth-file is given. Health probes stay open for orchestrators.
+// HTTP Basic auth on every surface (UI, API, websocket, /view), and which inboxes each request may see.
+// - --ui-auth-file (Mailpit's): its users are admins and see everything; without a login nothing is served.
+// - --send-api-auth-file / --send-api-auth-accept-any: the send API's own credentials.
+// - --inbox-auth-file (Mailcove's): logging in as an inbox shows only that inbox (a listed one needs its password,
+//   an unlisted name is accepted as is), and requests that are not logged in as an inbox never see listed ones.
+// The scoping itself is enforced once, in a preHandler: any route with a message ID answers 404 for a message the
+// request may not see (and resolves `latest` among those it may), and an `inbox` parameter naming an invisible
+// inbox is a 404. Listing routes narrow their results with requestScope() (message-lookup.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { ALL_ACCESS, canSee, InboxAuth, type InboxAccess } from '../../auth/inbox-auth.ts';
 import { checkPassword } from '../../auth/passwords.ts';
+import { notFound } from '../context.ts';
+import { searchFilter } from '../message-lookup.ts';
 
 const OPEN_PATHS = new Set(['/livez', '/readyz']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Which inboxes this request may see; set for every request by the auth plugin. */
+    inboxAccess: InboxAccess;
+  }
+}
 
 /** Parses an `Authorization: Basic …` header; null when absent or malformed. */
 function basicCredentials(header: string | undefined): { user: string; password: string } | null {
@@ -15,26 +31,71 @@ function basicCredentials(header: string | undefined): { user: string; password:
   return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function allowed(users: Map<string, string>, header: string | undefined): boolean {
-  const credentials = basicCredentials(header);
-  if (!credentials) return false;
-  const stored = users.get(credentials.user);
-  return stored !== undefined && checkPassword(stored, credentials.password);
+function listed(users: Map<string, string> | null, credentials: { user: string; password: string } | null): boolean {
+  const stored = credentials && users?.get(credentials.user);
+  return typeof stored === 'string' && checkPassword(stored, credentials!.password);
 }
 
 export const basicAuthPlugin = fp(async (app: FastifyInstance) => {
-  const { uiUsers, sendApiUsers, sendApiAcceptAny } = app.mailcove.config;
-  if (!uiUsers && !sendApiUsers) return;
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?')[0]!;
-    if (OPEN_PATHS.has(path)) return;
-    let users = uiUsers;
-    if (path === '/api/v1/send') {
-      if (sendApiAcceptAny) return;
-      users = sendApiUsers ?? uiUsers;
-    }
-    if (!users || allowed(users, request.headers.authorization)) return;
+  const { uiUsers, sendApiUsers, sendApiAcceptAny, inboxUsers } = app.mailcove.config;
+  const inboxAuth = new InboxAuth(inboxUsers);
+  app.decorateRequest('inboxAccess');
+
+  const refuse = (reply: FastifyReply) => {
     reply.header('WWW-Authenticate', 'Basic realm="Mailcove", charset="UTF-8"');
     return reply.code(401).send({ Error: 'authentication required' });
+  };
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    request.inboxAccess = ALL_ACCESS;
+    const path = request.url.split('?')[0]!;
+    if (OPEN_PATHS.has(path)) return;
+    const credentials = basicCredentials(request.headers.authorization);
+    if (path === '/api/v1/send' && (sendApiAcceptAny || sendApiUsers)) {
+      return sendApiAcceptAny || listed(sendApiUsers, credentials) ? undefined : refuse(reply);
+    }
+    if (listed(uiUsers, credentials)) return;
+    if (inboxAuth.configured) {
+      if (credentials) {
+        const check = inboxAuth.check(credentials.user, credentials.password);
+        if (check === 'pass' || (check === 'unlisted' && !uiUsers)) {
+          request.inboxAccess = { kind: 'inbox', name: credentials.user };
+          return;
+        }
+        return refuse(reply);
+      }
+      if (!uiUsers) {
+        request.inboxAccess = { kind: 'unprotected', auth: inboxAuth };
+        return;
+      }
+    }
+    if (uiUsers) return refuse(reply);
   });
+
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const access = request.inboxAccess;
+    if (access.kind === 'all') return;
+    const query = (request.query ?? {}) as { inbox?: unknown; query?: unknown; tz?: unknown };
+    if (typeof query.inbox === 'string' && !canSee(access, query.inbox)) throw notFound('inbox');
+    const params = (request.params ?? {}) as { ID?: string; file?: string };
+    if (typeof params.ID === 'string') params.ID = visibleId(params.ID, access, query);
+    if (typeof params.file === 'string') {
+      const dot = params.file.indexOf('.');
+      if (dot > 0) params.file = visibleId(params.file.slice(0, dot), access, query) + params.file.slice(dot);
+    }
+  });
+
+  /** The message a scoped request names: its own ID if visible, `latest` among the visible ones, else 404. */
+  function visibleId(id: string, access: InboxAccess, query: { query?: unknown; tz?: unknown }): string {
+    const { store } = app.mailcove;
+    if (id !== 'latest') {
+      const summary = store.get(id);
+      if (!summary || !canSee(access, summary.Inbox)) throw notFound();
+      return id;
+    }
+    const search = searchFilter(typeof query.query === 'string' ? query.query : undefined, typeof query.tz === 'string' ? query.tz : undefined);
+    const latest = store.latest((summary, fields) => canSee(access, summary.Inbox) && (!search || search(summary, fields)));
+    if (!latest) throw notFound();
+    return latest.ID;
+  }
 });

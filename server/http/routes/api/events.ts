@@ -2,7 +2,8 @@
 import type {} from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { scopeToInbox } from '../../../events/inbox-scope.ts';
+import { canSee } from '../../../auth/inbox-auth.ts';
+import { scopeEvent } from '../../../events/inbox-scope.ts';
 import { InboxQuery } from '../../schemas.ts';
 
 /** A client that cannot keep up is dropped rather than buffered without bound. */
@@ -18,9 +19,13 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   app.get('/api/events', { websocket: true, schema }, (socket, request) => {
     const { inbox } = request.query as { inbox?: string };
+    const access = request.inboxAccess;
+    const named = inbox?.toLowerCase();
+    const visible = (name: string) => canSee(access, name) && (named === undefined || name.toLowerCase() === named);
+    const narrowed = inbox !== undefined || access.kind !== 'all';
     const unsubscribe = hub.subscribe((event, origin) => {
       if (socket.readyState !== socket.OPEN) return;
-      const scoped = inbox === undefined ? event : scopeToInbox(event, origin, inbox, store);
+      const scoped = !narrowed ? event : scopeEvent(event, origin, visible, store);
       if (!scoped) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.terminate();
       socket.send(JSON.stringify(scoped));

@@ -1,6 +1,7 @@
 // /api/v1/inboxes (Mailcove's own): every inbox in use with its message and unread counts, for the web UI's sidebar.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { accessFilter, ALL_ACCESS, type InboxAccess } from '../../../../auth/inbox-auth.ts';
 import type { Store } from '../../../../store/types.ts';
 
 const InboxCount = Type.Object({
@@ -9,9 +10,9 @@ const InboxCount = Type.Object({
   Unread: Type.Integer({ description: 'Unread messages in the inbox' }),
 });
 
-export function inboxCounts(store: Store): { Name: string; Total: number; Unread: number }[] {
+export function inboxCounts(store: Store, access: InboxAccess = ALL_ACCESS): { Name: string; Total: number; Unread: number }[] {
   const counts = new Map<string, { Name: string; Total: number; Unread: number }>();
-  for (const { Inbox, Read } of store.list({ limit: Number.MAX_SAFE_INTEGER }).messages) {
+  for (const { Inbox, Read } of store.list({ limit: Number.MAX_SAFE_INTEGER, filter: accessFilter(access) }).messages) {
     let entry = counts.get(Inbox);
     if (!entry) counts.set(Inbox, (entry = { Name: Inbox, Total: 0, Unread: 0 }));
     entry.Total++;
@@ -32,6 +33,6 @@ export const inboxesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ inboxes: Type.Array(InboxCount) }) },
       },
     },
-    async () => ({ inboxes: inboxCounts(store) }),
+    async (request) => ({ inboxes: inboxCounts(store, request.inboxAccess) }),
   );
 };

@@ -1,6 +1,8 @@
 // /api/v1/info and /api/v1/webui: runtime information and UI settings, in Mailpit's shapes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { tagCounts } from '../../../listing.ts';
+import { requestScope } from '../../../message-lookup.ts';
 
 const AppInformation = Type.Object({
   Version: Type.String(),
@@ -42,8 +44,10 @@ const WebUIConfiguration = Type.Object({
 export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, config, stats, version } = app.mailcove;
 
-  app.get('/api/v1/info', { schema: { tags: ['application'], summary: 'Runtime information and totals', response: { 200: AppInformation } } }, async () => {
-    const { total, unread } = store.list({ limit: 0 });
+  app.get('/api/v1/info', { schema: { tags: ['application'], summary: 'Runtime information and totals', response: { 200: AppInformation } } }, async (request) => {
+    // An inbox login learns its own totals, not the store's.
+    const scope = requestScope(request.inboxAccess, undefined);
+    const { total, unread } = store.list({ limit: 0, filter: scope });
     return {
       Version: version,
       LatestVersion: '',
@@ -51,7 +55,7 @@ export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       DatabaseSize: await store.diskSize(),
       Messages: total,
       Unread: unread,
-      Tags: Object.fromEntries(store.tagCounts()),
+      Tags: Object.fromEntries(tagCounts(store, scope)),
       RuntimeStats: stats.snapshot(),
     };
   });

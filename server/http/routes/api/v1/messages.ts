@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { listResponse } from '../../../listing.ts';
-import { idsInInbox, inboxFilter, scopedFilter, selectIds } from '../../../message-lookup.ts';
+import { both, idsInScope, requestScope, searchFilter, selectIds } from '../../../message-lookup.ts';
 import { IdList, InboxQuery, OkText, Paging } from '../../../schemas.ts';
 
 export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -19,8 +19,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const inInbox = inboxFilter(request.query.inbox);
-      return listResponse(store, request.query.start ?? 0, request.query.limit ?? 50, inInbox, inInbox);
+      const scope = requestScope(request.inboxAccess, request.query.inbox);
+      return listResponse(store, request.query.start ?? 0, request.query.limit ?? 50, scope, scope);
     },
   );
 
@@ -43,7 +43,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { IDs, Read = false, Search } = request.body;
       const { tz, inbox } = request.query;
-      const ids = IDs?.length ? idsInInbox(store, IDs, inbox) : selectIds(store, scopedFilter(Search, tz, inbox));
+      const scope = requestScope(request.inboxAccess, inbox);
+      const ids = IDs?.length ? idsInScope(store, IDs, scope) : selectIds(store, both(searchFilter(Search, tz), scope));
       await store.setRead(ids, Read);
       return reply.type('text/plain').send('ok');
     },
@@ -63,9 +64,9 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const ids = request.body?.IDs ?? [];
-      const { inbox } = request.query;
-      if (ids.length) await store.delete(idsInInbox(store, ids, inbox));
-      else if (inbox !== undefined) await store.delete(selectIds(store, inboxFilter(inbox)));
+      const scope = requestScope(request.inboxAccess, request.query.inbox);
+      if (ids.length) await store.delete(idsInScope(store, ids, scope));
+      else if (scope) await store.delete(selectIds(store, scope));
       else await store.deleteAll();
       return reply.type('text/plain').send('ok');
     },

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { listResponse } from '../../../listing.ts';
-import { inboxFilter, scopedFilter, selectIds } from '../../../message-lookup.ts';
+import { both, requestScope, searchFilter, selectIds } from '../../../message-lookup.ts';
 import { InboxQuery, OkText, Paging, SearchQuery } from '../../../schemas.ts';
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,7 +20,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { query, tz, start = 0, limit = 50, inbox } = request.query;
-      return listResponse(store, start, limit, scopedFilter(query, tz, inbox), inboxFilter(inbox));
+      const scope = requestScope(request.inboxAccess, inbox);
+      return listResponse(store, start, limit, both(searchFilter(query, tz), scope), scope);
     },
   );
 
@@ -37,7 +38,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { query, tz, inbox } = request.query;
       if (!query.trim()) return reply.code(400).send({ Error: 'query is required; use DELETE /api/v1/messages to delete everything' });
-      await store.delete(selectIds(store, scopedFilter(query, tz, inbox)));
+      await store.delete(selectIds(store, both(searchFilter(query, tz), requestScope(request.inboxAccess, inbox))));
       return reply.type('text/plain').send('ok');
     },
   );

@@ -57,7 +57,8 @@ export const sendRoutes: FastifyPluginAsyncTypebox = async (app) => {
         meta: {
           envelope: { mailFrom: composed.mailFrom, rcptTo: composed.rcptTo },
           client: { address: request.ip, helo: 'http-api', tls: request.protocol === 'https' },
-          username: '',
+          // An inbox login's mail lands in its own inbox, as SMTP AUTH under that name would.
+          username: request.inboxAccess.kind === 'inbox' ? request.inboxAccess.name : '',
         },
       });
       stats.accepted(composed.raw.length);

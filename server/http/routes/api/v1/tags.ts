@@ -5,21 +5,22 @@ import { cleanTag, sortTags } from '../../../../mail/tags.ts';
 import type { Store } from '../../../../store/types.ts';
 import { badRequest } from '../../../context.ts';
 import { allTags } from '../../../listing.ts';
+import { both, idsInScope, requestScope, type Filter } from '../../../message-lookup.ts';
 import { IdList, OkText } from '../../../schemas.ts';
 
 const TagParam = Type.Object({ Tag: Type.String({ minLength: 1, maxLength: 200, description: 'URL-encoded tag name' }) });
 
 /** Rewrites one tag on every message carrying it (case-insensitively, as tags are compared). */
-async function rewriteTag(store: Store, tag: string, replace: (tags: string[]) => string[]): Promise<void> {
+async function rewriteTag(store: Store, scope: Filter | undefined, tag: string, replace: (tags: string[]) => string[]): Promise<void> {
   const wanted = tag.toLowerCase();
-  const carrying = store.list({ limit: Number.MAX_SAFE_INTEGER, filter: (m) => m.Tags.some((t) => t.toLowerCase() === wanted) }).messages;
+  const carrying = store.list({ limit: Number.MAX_SAFE_INTEGER, filter: both((m) => m.Tags.some((t) => t.toLowerCase() === wanted), scope) }).messages;
   for (const message of carrying) await store.setTags([message.ID], sortTags(replace(message.Tags)));
 }
 
 export const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
 
-  app.get('/api/v1/tags', { schema: { tags: ['tags'], summary: 'Every tag in use', response: { 200: Type.Array(Type.String()) } } }, async () => allTags(store));
+  app.get('/api/v1/tags', { schema: { tags: ['tags'], summary: 'Every tag in use', response: { 200: Type.Array(Type.String()) } } }, async (request) => allTags(store, requestScope(request.inboxAccess, undefined)));
 
   app.put(
     '/api/v1/tags',
@@ -32,7 +33,7 @@ export const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await store.setTags(request.body.IDs, sortTags(request.body.Tags));
+      await store.setTags(idsInScope(store, request.body.IDs, requestScope(request.inboxAccess, undefined)), sortTags(request.body.Tags));
       return reply.type('text/plain').send('ok');
     },
   );
@@ -52,7 +53,7 @@ export const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const name = cleanTag(request.body.Name);
       if (!name) throw badRequest('Name is not a usable tag');
       const old = request.params.Tag.toLowerCase();
-      await rewriteTag(store, request.params.Tag, (tags) => tags.map((t) => (t.toLowerCase() === old ? name : t)));
+      await rewriteTag(store, requestScope(request.inboxAccess, undefined), request.params.Tag, (tags) => tags.map((t) => (t.toLowerCase() === old ? name : t)));
       return reply.type('text/plain').send('ok');
     },
   );
@@ -64,7 +65,7 @@ export const tagsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const old = request.params.Tag.toLowerCase();
-      await rewriteTag(store, request.params.Tag, (tags) => tags.filter((t) => t.toLowerCase() !== old));
+      await rewriteTag(store, requestScope(request.inboxAccess, undefined), request.params.Tag, (tags) => tags.filter((t) => t.toLowerCase() !== old));
       return reply.type('text/plain').send('ok');
     },
   );

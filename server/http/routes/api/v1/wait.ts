@@ -5,7 +5,7 @@ import { WaitRegistry } from '../../../../events/wait-for.ts';
 import { isMessageId } from '../../../../store/message-id.ts';
 import { badRequest } from '../../../context.ts';
 import { listResponse } from '../../../listing.ts';
-import { inboxFilter, scopedFilter, type Filter } from '../../../message-lookup.ts';
+import { both, requestScope, searchFilter, type Filter } from '../../../message-lookup.ts';
 import { InboxQuery } from '../../../schemas.ts';
 
 const DEFAULT_TIMEOUT_S = 30;
@@ -41,7 +41,8 @@ export const waitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { query, inbox, since, count = 1, timeout = DEFAULT_TIMEOUT_S, tz } = request.query;
-      const base = scopedFilter(query, tz, inbox);
+      const scope = requestScope(request.inboxAccess, inbox);
+      const base = both(searchFilter(query, tz), scope);
       const after = sinceFilter(since);
       const filter: Filter = (summary, search) => (!after || after(summary)) && (!base || base(summary, search));
       const { done, cancel } = waits.wait(filter, count, timeout * 1000);
@@ -51,7 +52,7 @@ export const waitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const satisfied = await done;
       request.raw.socket.off('close', onClose);
       if (!satisfied) return reply.code(408).send({ Error: `no ${count === 1 ? 'matching message' : `${count} matching messages`} within ${timeout} s` });
-      return listResponse(store, 0, Math.max(count, 50), filter, inboxFilter(inbox));
+      return listResponse(store, 0, Math.max(count, 50), filter, scope);
     },
   );
 };
