@@ -1,5 +1,6 @@
 // Entry point: configuration, start-up, and a clean stop on SIGINT/SIGTERM.
 import { startApp } from './app.ts';
+import { ensureWebBuild } from './http/web-build.ts';
 import { ConfigError, helpText, loadConfig } from './config.ts';
 
 async function main(): Promise<void> {
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   const started = Date.now();
+  // A fresh clone has no built UI yet: build it once (about 10 s) before serving.
+  await ensureWebBuild((line) => console.log(`mailcove: ${line}`));
   app = await startApp(config);
   const label = config.label ? ` [${config.label}]` : '';
   console.log(`mailcove${label}: ${app.store.count()} messages in ${config.dataDir} (ready in ${Date.now() - started} ms)`);

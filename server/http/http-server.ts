@@ -1,4 +1,4 @@
-// The HTTP door: REST API v1, live events, OpenAPI, health. Cross-cutting parts are plugins; route files mirror URLs.
+// The HTTP door: REST API v1, live events, OpenAPI, health, web UI. Cross-cutting parts are plugins; routes mirror URLs.
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +10,7 @@ import { basicAuthPlugin } from './plugins/basic-auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { refusedUpgradesPlugin } from './plugins/refused-upgrades.ts';
+import { webUiPlugin } from './plugins/web-ui.ts';
 import { eventsRoutes } from './routes/api/events.ts';
 import { inboxRoutes } from './routes/api/v1/inbox.ts';
 import { inboxesRoutes } from './routes/api/v1/inboxes.ts';
@@ -44,6 +45,7 @@ export async function buildHttpApp(context: HttpContext): Promise<FastifyInstanc
   for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, sendRoutes, tagsRoutes, inboxesRoutes, inboxRoutes, waitRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
     await app.register(routes);
   }
+  await app.register(webUiPlugin);
   return app;
 }
 

@@ -5,7 +5,22 @@ import { Type } from '@fastify/type-provider-typebox';
 import { messageHtml, messageText } from '../../mail/message-view.ts';
 import { notFound } from '../context.ts';
 import { resolveMessage } from '../message-lookup.ts';
-import { EMAIL_HTML_CSP, PART_CSP, untrustedContent } from '../security-headers.ts';
+import { EMAIL_HTML_CSP, EMAIL_HTML_LOCAL_CSP, PART_CSP, untrustedContent } from '../security-headers.ts';
+
+const ViewQuery = Type.Object({
+  remote: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')], { description: 'HTML only: 0 blocks remote images, styles and fonts (default 1)' })),
+  embed: Type.Optional(Type.Literal('1', { description: 'HTML only: as the web UI\'s preview frame, where links open in a new tab' })),
+});
+
+/**
+ * A sandboxed frame may open popups (the UI allows that) but a link without a target would navigate the preview
+ * itself; a leading <base target> sends every link to a new tab. base-uri 'none' still blocks any base href.
+ */
+function linksToNewTab(html: string): string {
+  const base = '<base target="_blank">';
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  return head ? html.slice(0, head.index + head[0].length) + base + html.slice(head.index + head[0].length) : base + html;
+}
 
 export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
@@ -18,6 +33,7 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Render the HTML (ID.html) or text (ID.txt) part',
         description: 'ID may be "latest". 404 when the message has no such part.',
         params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9]{1,64}\\.(html|txt)$' }) }),
+        querystring: ViewQuery,
         response: { 200: Type.String(), 400: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
@@ -32,7 +48,10 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const html = await messageHtml(raw, (partId) => `/api/v1/message/${ID}/part/${encodeURIComponent(partId)}`);
       if (html === null) throw notFound('HTML part');
-      return untrustedContent(reply, EMAIL_HTML_CSP).type('text/html; charset=utf-8').send(html);
+      const csp = request.query.remote === '0' ? EMAIL_HTML_LOCAL_CSP : EMAIL_HTML_CSP;
+      return untrustedContent(reply, csp)
+        .type('text/html; charset=utf-8')
+        .send(request.query.embed ? linksToNewTab(html) : html);
     },
   );
 };

@@ -89,7 +89,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const part = await loadPart(request.params);
-      return untrustedContent(reply, PART_CSP)
+      return untrustedContent(reply, PART_CSP, true)
         .type(part.contentType || 'application/octet-stream')
         .header('Content-Disposition', contentDisposition('inline', part.fileName || `part-${request.params.PartID}`))
         .send(part.content);

@@ -1,0 +1,63 @@
+// The REST client: Mailcove's public /api/v1, nothing else. Errors carry the server's {"Error": "..."} text.
+import type { Headers, InboxCount, Message, MessagesPage, Target, WebUISettings } from './types.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    signal,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const isJson = (response.headers.get('content-type') ?? '').includes('json');
+  if (!response.ok) {
+    const error = isJson ? ((await response.json()) as { Error?: string }).Error : await response.text();
+    throw new ApiError(response.status, error || `${method} ${path}: HTTP ${response.status}`);
+  }
+  return (isJson ? await response.json() : await response.text()) as T;
+}
+
+const id = encodeURIComponent;
+
+export const api = {
+  /** A page of the list, newest first: every message, or those matching a search. */
+  list(query: string, start: number, limit: number, signal?: AbortSignal): Promise<MessagesPage> {
+    const paging = `start=${start}&limit=${limit}`;
+    const path = query.trim() ? `/api/v1/search?query=${id(query)}&${paging}` : `/api/v1/messages?${paging}`;
+    return request('GET', path, undefined, signal);
+  },
+  /** The parsed message; the server marks it read. */
+  message: (ID: string) => request<Message>('GET', `/api/v1/message/${id(ID)}`),
+  headers: (ID: string) => request<Headers>('GET', `/api/v1/message/${id(ID)}/headers`),
+  raw: (ID: string) => request<string>('GET', `/api/v1/message/${id(ID)}/raw`),
+  inboxes: () => request<{ inboxes: InboxCount[] }>('GET', '/api/v1/inboxes').then((r) => r.inboxes),
+  tags: () => request<string[]>('GET', '/api/v1/tags'),
+  webui: () => request<WebUISettings>('GET', '/api/v1/webui'),
+
+  setRead(target: Target, read: boolean): Promise<string> {
+    const body = 'ids' in target ? { IDs: target.ids, Read: read } : target.query.trim() ? { Search: target.query, Read: read } : { Read: read };
+    return request('PUT', '/api/v1/messages', body);
+  },
+  delete(target: Target): Promise<string> {
+    if ('ids' in target) return request('DELETE', '/api/v1/messages', { IDs: target.ids });
+    if (target.query.trim()) return request('DELETE', `/api/v1/search?query=${id(target.query)}`);
+    return request('DELETE', '/api/v1/messages');
+  },
+};
+
+/** Links the browser follows itself (downloads, new tabs, the preview frame, images). */
+export const links = {
+  download: (ID: string) => `/api/v1/message/${id(ID)}/raw?dl=1`,
+  html: (ID: string, remote: boolean, embed = false) => `/view/${id(ID)}.html?remote=${remote ? 1 : 0}${embed ? '&embed=1' : ''}`,
+  text: (ID: string) => `/view/${id(ID)}.txt`,
+  part: (ID: string, partId: string) => `/api/v1/message/${id(ID)}/part/${id(partId)}`,
+  thumb: (ID: string, partId: string) => `/api/v1/message/${id(ID)}/part/${id(partId)}/thumb`,
+};
