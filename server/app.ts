@@ -1,9 +1,11 @@
-// Wires the parts together: one store, the doors that feed and read it, and the live event hub.
+// Wires the parts together: one store, the doors that feed and read it (SMTP, HTTP, POP3), and the live event hub.
 import type { Config } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RuntimeStats } from './events/runtime-stats.ts';
 import { startHttp, type HttpListener } from './http/http-server.ts';
 import { ParsePool } from './mail/parse-pool.ts';
+import { credentialsFor } from './pop3/login.ts';
+import { startPop3, type Pop3Listener } from './pop3/pop3-server.ts';
 import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
 import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
@@ -16,6 +18,7 @@ export interface RunningApp {
   store: DiskStore;
   hub: EventHub;
   smtp: SmtpListener;
+  pop3: Pop3Listener;
   http: HttpListener;
   stop(): Promise<void>;
 }
@@ -25,6 +28,8 @@ export interface AppOptions {
   /** Test hook: smaller segments exercise rolling and compaction. */
   segmentSize?: number;
 }
+
+const DAY_MS = 86_400_000;
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const log = options.log ?? ((line: string) => console.log(`mailcove: ${line}`));
@@ -67,16 +72,33 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         clientError: (ip, message) => hub.clientError('smtpd', ip, message),
       },
     });
+    const pop3 = await startPop3({
+      listen: config.pop3,
+      store,
+      tls,
+      implicitTls: config.pop3RequireTls,
+      keep: config.pop3Keep,
+      maxConnections: config.pop3MaxConnections,
+      credentials: credentialsFor(inboxAuth),
+      expireDays: config.maxAgeMs === null ? null : Math.floor(config.maxAgeMs / DAY_MS),
+      version: VERSION,
+      clientError: (ip, message) => hub.clientError('pop3', ip, message),
+    }).catch(async (err: Error) => {
+      await smtp.close();
+      throw err;
+    });
     ready = true;
     return {
       config,
       store,
       hub,
       smtp,
+      pop3,
       http,
       async stop() {
         ready = false;
         await smtp.close();
+        await pop3.close();
         await http.close();
         hub.close();
         await store.close();

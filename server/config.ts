@@ -13,6 +13,12 @@ export interface Config {
   smtp: Listen;
   http: Listen;
   pop3: Listen;
+  /** Implicit TLS (POP3S) on the POP3 listener. */
+  pop3RequireTls: boolean;
+  /** DELE + QUIT leaves messages in the store. */
+  pop3Keep: boolean;
+  /** 0 means no limit. */
+  pop3MaxConnections: number;
   dataDir: string;
   /** 0 means no limit. */
   maxMessages: number;
@@ -63,13 +69,16 @@ const FLAGS = [
   flag({ name: 'smtp', key: 'smtp', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:1025', help: 'SMTP listener', parse: (v, f) => parseListen(String(v), f) }),
   flag({ name: 'http', key: 'http', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:8025', help: 'HTTP listener (web UI, REST API, websocket)', parse: (v, f) => parseListen(String(v), f) }),
   flag({ name: 'pop3', key: 'pop3', kind: 'string', arg: 'HOST:PORT', default: '127.0.0.1:1110', help: 'POP3 listener', parse: (v, f) => parseListen(String(v), f) }),
+  flag({ name: 'pop3-require-tls', key: 'pop3RequireTls', kind: 'boolean', default: false, help: 'implicit TLS (POP3S) on the POP3 listener, with the SMTP certificate', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'pop3-keep', key: 'pop3Keep', kind: 'boolean', default: false, help: 'keep messages on the server even after a POP3 client deletes them (DELE + QUIT)', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'pop3-max-connections', key: 'pop3MaxConnections', kind: 'string', arg: 'N', default: '1000', help: 'refuse POP3 connections past N open ones; 0 means no limit', parse: (v, f) => parseCount(String(v), f) }),
   flag({ name: 'data', key: 'dataDir', kind: 'string', arg: 'DIR', default: './data', help: 'data folder (messages, index, generated TLS certificate)', parse: (v, f) => parseNonEmpty(String(v), f) }),
   flag({ name: 'max-messages', key: 'maxMessages', kind: 'string', arg: 'N', default: '10000', help: 'keep at most N messages, pruning the oldest; 0 means no limit', parse: (v, f) => parseCount(String(v), f) }),
   flag({ name: 'max-age', key: 'maxAgeMs', kind: 'string', arg: 'DURATION', default: null, help: 'prune messages older than this, e.g. 7d, 36h, 90m', parse: (v, f) => (v === null ? null : parseDuration(String(v), f)) }),
   flag({ name: 'max-message-size', key: 'maxMessageSize', kind: 'string', arg: 'SIZE', default: DEFAULT_MAX_SIZE, help: 'largest accepted message; units B, KB, MB (default 50MB)', parse: (v, f) => parseSize(String(v), f) }),
   flag({ name: 'smtp-auth-file', key: 'smtpUsers', kind: 'string', arg: 'FILE', default: null, help: 'lines of user:password required for SMTP AUTH; without it any credentials are accepted', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
   flag({ name: 'inbox-auth-file', key: 'inboxUsers', kind: 'string', arg: 'FILE', default: null, help: 'lines of inbox:password (plain or htpasswd hash); a listed inbox needs its password for SMTP AUTH, POP3 and HTTP Basic auth, and is hidden from other logins', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
-  flag({ name: 'smtp-tls-cert', key: 'smtpTlsCert', kind: 'string', arg: 'FILE', default: null, help: 'PEM certificate for STARTTLS/SMTPS; without it a self-signed one is generated once into the data folder', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
+  flag({ name: 'smtp-tls-cert', key: 'smtpTlsCert', kind: 'string', arg: 'FILE', default: null, help: 'PEM certificate for STARTTLS/SMTPS and POP3 STLS/POP3S; without it a self-signed one is generated once into the data folder', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
   flag({ name: 'smtp-tls-key', key: 'smtpTlsKey', kind: 'string', arg: 'FILE', default: null, help: 'PEM private key for --smtp-tls-cert', parse: (v, f) => (v === null ? null : parseReadable(String(v), f)) }),
   flag({ name: 'smtp-require-tls', key: 'smtpRequireTls', kind: 'boolean', default: false, help: 'implicit TLS (SMTPS) on the SMTP listener', parse: (v, f) => parseBool(v, f) }),
   flag({ name: 'ui-auth-file', key: 'uiUsers', kind: 'string', arg: 'FILE', default: null, help: 'htpasswd-style file (user:password, bcrypt, $apr1$ or {SHA}); requires HTTP Basic auth for the UI, API and websocket', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),

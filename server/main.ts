@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const label = config.label ? ` [${config.label}]` : '';
   console.log(`mailcove${label}: ${app.store.count()} messages in ${config.dataDir} (ready in ${Date.now() - started} ms)`);
   console.log(`mailcove: SMTP ${config.smtpRequireTls ? '(implicit TLS) ' : ''}on ${config.smtp.host}:${app.smtp.port}`);
+  console.log(`mailcove: POP3 ${config.pop3RequireTls ? '(implicit TLS) ' : ''}on ${config.pop3.host}:${app.pop3.port}`);
   console.log(`mailcove: HTTP on http://${config.http.host}:${app.http.port}`);
 }
 

@@ -18,6 +18,7 @@ test('defaults bind to 127.0.0.1 on 1025, 8025 and 1110 with data in ./data', ()
   assert.equal(c.maxMessageSize, 50 * 1024 * 1024);
   assert.equal(c.smtpUsers, null);
   assert.equal(c.smtpRequireTls, false);
+  assert.deepEqual([c.pop3RequireTls, c.pop3Keep, c.pop3MaxConnections], [false, false, 1000]);
 });
 
 test('every flag has a MAILCOVE_* variable; flags win over the environment', () => {
@@ -29,6 +30,8 @@ test('every flag has a MAILCOVE_* variable; flags win over the environment', () 
     MAILCOVE_MAX_MESSAGE_SIZE: '512KB',
     MAILCOVE_SMTP_REQUIRE_TLS: 'true',
     MAILCOVE_LABEL: 'staging',
+    MAILCOVE_POP3_KEEP: 'yes',
+    MAILCOVE_POP3_MAX_CONNECTIONS: '50',
   };
   const c = loadConfig([], env);
   assert.deepEqual(c.smtp, { host: '0.0.0.0', port: 2525 });
@@ -38,6 +41,8 @@ test('every flag has a MAILCOVE_* variable; flags win over the environment', () 
   assert.equal(c.maxMessageSize, 512 * 1024);
   assert.equal(c.smtpRequireTls, true);
   assert.equal(c.label, 'staging');
+  assert.equal(c.pop3Keep, true);
+  assert.equal(c.pop3MaxConnections, 50);
   assert.deepEqual(loadConfig(['--smtp', '127.0.0.1:3025'], env).smtp, { host: '127.0.0.1', port: 3025 });
   assert.equal(envName('smtp-tls-cert'), 'MAILCOVE_SMTP_TLS_CERT');
 });
@@ -55,6 +60,7 @@ test('bad values throw a single-line ConfigError naming the flag', () => {
     [['--http', '127.0.0.1:99999'], /--http: expected HOST:PORT/],
     [['--max-messages=-5'], /--max-messages: expected a whole number/],
     [['--max-messages', 'ten'], /--max-messages: expected a whole number/],
+    [['--pop3-max-connections', 'many'], /--pop3-max-connections: expected a whole number/],
     [['--max-age', '7 weeks'], /--max-age: expected a duration/],
     [['--max-message-size', '10GB'], /--max-message-size: expected a size/],
     [['--smtp-auth-file', '/nonexistent/users'], /--smtp-auth-file: cannot read/],
@@ -82,7 +88,7 @@ test('an auth file must hold name:password lines', () => {
 
 test('help lists every flag with its variable', () => {
   const help = helpText();
-  for (const flag of ['--smtp', '--http', '--pop3', '--data', '--max-messages', '--max-age', '--max-message-size', '--smtp-auth-file', '--smtp-tls-cert', '--smtp-tls-key', '--smtp-require-tls', '--label']) {
+  for (const flag of ['--smtp', '--http', '--pop3', '--data', '--max-messages', '--max-age', '--max-message-size', '--smtp-auth-file', '--smtp-tls-cert', '--smtp-tls-key', '--smtp-require-tls', '--pop3-require-tls', '--pop3-keep', '--pop3-max-connections', '--label']) {
     assert.ok(help.includes(flag + ' ') || help.includes(flag + '\n'), `help lacks ${flag}`);
     assert.ok(help.includes(envName(flag.slice(2))), `help lacks ${envName(flag.slice(2))}`);
   }

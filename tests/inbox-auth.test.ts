@@ -9,6 +9,7 @@ import nodemailer from 'nodemailer';
 import WebSocket from 'ws';
 import { api, mailer, queuedId } from './helpers/api.ts';
 import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { Pop3Client } from './helpers/pop3-client.ts';
 
 describe('per-inbox credentials', () => {
   let app: TestApp;
@@ -63,6 +64,21 @@ describe('per-inbox credentials', () => {
     const inboxes = (await admin.get('/api/v1/inboxes')).body.inboxes.map((i: { Name: string }) => i.Name);
     assert.ok(inboxes.includes('team-a') && inboxes.includes('team-b'));
     assert.equal((await admin.get(`/api/v1/message/${ids.b}`)).status, 200);
+  });
+
+  test('POP3: a listed inbox needs its password; * needs an entry of its own once inboxes are protected', async () => {
+    const pop = await Pop3Client.connect(app.pop3.port);
+    await pop.line();
+    assert.match(await pop.command('USER team-a'), /^\+OK/);
+    assert.match(await pop.command('PASS bravo-pass', 10_000), /^-ERR \[AUTH\]/);
+    assert.match(await pop.command('USER *'), /^\+OK/);
+    assert.match(await pop.command('PASS anything', 10_000), /^-ERR \[AUTH\]/);
+    assert.match(await pop.command('USER team-a'), /^\+OK/);
+    assert.match(await pop.command('PASS alpha-pass', 10_000), /^\+OK/);
+    const stat = await pop.command('STAT');
+    const own = app.store.list({ limit: 0, filter: (m) => m.Inbox === 'team-a' }).total;
+    assert.equal(stat, `+OK ${own} ${app.store.list({ limit: 1000, filter: (m) => m.Inbox === 'team-a' }).messages.reduce((n, m) => n + m.Size, 0)}`);
+    pop.close();
   });
 
   test('the event stream of an inbox login carries only its own mail', async () => {
