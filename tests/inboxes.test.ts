@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { api, mailer, queuedId } from './helpers/api.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
+import { Pop3Client } from './helpers/pop3-client.ts';
 
 type Summary = { ID: string; Inbox: string; Subject: string; Read: boolean };
 
@@ -37,6 +38,14 @@ describe('inbox isolation', () => {
       assert.equal(search.body.total, 5);
       const language = await client.get(`/api/v1/search?query=${encodeURIComponent(`inbox:${job} zebra`)}`);
       assert.deepEqual(ids(language.body.messages), [...mine].sort(), `inbox:${job}`);
+    }
+    // POP3: the login name picks the inbox.
+    for (const [job, mine] of Object.entries(sent)) {
+      const pop = await Pop3Client.connect(app.pop3.port);
+      await pop.login(job);
+      const uidl = await pop.multiline('UIDL');
+      assert.deepEqual(uidl.body.toString().trim().split('\r\n').map((l) => l.split(' ')[1]).sort(), [...mine].sort(), `POP3 as ${job}`);
+      pop.close();
     }
     const inboxes = await client.get('/api/v1/inboxes');
     assert.deepEqual(
