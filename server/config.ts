@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseDnsOverrides, type DnsOverrides } from './checks/dns-overrides.ts';
 
 export interface Listen {
   host: string;
@@ -41,6 +42,12 @@ export interface Config {
   sendApiAcceptAny: boolean;
   /** Allowed CORS origins for the API; empty means no CORS headers. */
   apiCors: string[];
+  /** spamd address for the sa-check; null means the built-in rules. */
+  spamassassin: Listen | null;
+  /** Let the link check reach loopback, private, link-local and unique-local addresses. */
+  allowInternalHttpRequests: boolean;
+  /** DNS answers for the auth-check that come before the real resolver; null means none. */
+  dnsOverrides: DnsOverrides | null;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +92,9 @@ const FLAGS = [
   flag({ name: 'send-api-auth-file', key: 'sendApiUsers', kind: 'string', arg: 'FILE', default: null, help: 'separate htpasswd-style file for POST /api/v1/send (default: the UI credentials)', parse: (v, f) => (v === null ? null : readCredentials(String(v), f)) }),
   flag({ name: 'send-api-auth-accept-any', key: 'sendApiAcceptAny', kind: 'boolean', default: false, help: 'accept any credentials (or none) on POST /api/v1/send', parse: (v, f) => parseBool(v, f) }),
   flag({ name: 'api-cors', key: 'apiCors', kind: 'string', arg: 'ORIGINS', default: '', help: 'comma-separated origins allowed to call the API from a browser, or *', parse: (v, f) => parseOrigins(String(v ?? ''), f) }),
+  flag({ name: 'spamassassin', key: 'spamassassin', kind: 'string', arg: 'HOST:PORT', default: null, help: 'score messages with this SpamAssassin spamd (SPAMC/1.5) instead of the built-in rules', parse: (v, f) => (v === null ? null : parseListen(String(v), f)) }),
+  flag({ name: 'allow-internal-http-requests', key: 'allowInternalHttpRequests', kind: 'boolean', default: false, help: 'let the link check request loopback, private, link-local and unique-local addresses', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'dns-overrides', key: 'dnsOverrides', kind: 'string', arg: 'FILE', default: null, help: 'JSON {"name": {"TXT": [...], "A": [...], "MX": [...]}} answering the auth check\'s DNS lookups before the real resolver', parse: (v, f) => (v === null ? null : readDnsOverrides(String(v), f)) }),
   flag({ name: 'label', key: 'label', kind: 'string', arg: 'TEXT', default: '', help: 'instance label shown in the UI and /api/v1/info', parse: (v) => String(v ?? '') }),
 ];
 
@@ -211,4 +221,23 @@ export function readCredentials(path: string, flagName: string): Map<string, str
   });
   if (users.size === 0) throw new ConfigError(`${flagName}: "${path}" holds no name:password lines`);
   return users;
+}
+
+function readDnsOverrides(path: string, flagName: string): DnsOverrides {
+  return readParsed(path, flagName, parseDnsOverrides);
+}
+
+/** Reads a file and parses its text; either failure is one ConfigError line naming the flag and the file. */
+function readParsed<T>(path: string, flagName: string, parse: (text: string) => T): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${flagName}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new ConfigError(`${flagName}: "${path}": ${(err as Error).message.split('\n')[0]}`);
+  }
 }

@@ -103,3 +103,32 @@ test('npm start -- --help prints the flags, and a bad value stops start-up with 
   const lines = bad.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm warn'));
   assert.deepEqual(lines, ['mailcove: --smtp: expected HOST:PORT (e.g. 127.0.0.1:1025), got "nonsense"']);
 });
+
+test('quality-check flags: --spamassassin, --allow-internal-http-requests, --dns-overrides (read and validated at start-up)', () => {
+  const defaults = loadConfig([], {});
+  assert.equal(defaults.spamassassin, null);
+  assert.equal(defaults.allowInternalHttpRequests, false);
+  assert.equal(defaults.dnsOverrides, null);
+  const dir = tempDir();
+  const zone = join(dir, 'dns.json');
+  writeFileSync(zone, JSON.stringify({ 'sel._domainkey.example.com': { TXT: ['v=DKIM1; p=abc'] } }));
+  const c = loadConfig(['--spamassassin', '127.0.0.1:783', '--allow-internal-http-requests', '--dns-overrides', zone], {});
+  assert.deepEqual(c.spamassassin, { host: '127.0.0.1', port: 783 });
+  assert.equal(c.allowInternalHttpRequests, true);
+  assert.deepEqual(c.dnsOverrides?.get('sel._domainkey.example.com'), { TXT: [['v=DKIM1; p=abc']] });
+  const env = loadConfig([], { MAILCOVE_SPAMASSASSIN: 'spamd:783', MAILCOVE_ALLOW_INTERNAL_HTTP_REQUESTS: 'true', MAILCOVE_DNS_OVERRIDES: zone });
+  assert.deepEqual([env.spamassassin, env.allowInternalHttpRequests, env.dnsOverrides?.size], [{ host: 'spamd', port: 783 }, true, 1]);
+
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{"example.com": {"A": ["not-an-ip"]}}');
+  const cases: Array<[string[], RegExp]> = [
+    [['--spamassassin', 'spamd'], /--spamassassin: expected HOST:PORT/],
+    [['--dns-overrides', join(dir, 'missing.json')], /--dns-overrides: cannot read ".*missing\.json": ENOENT/],
+    [['--dns-overrides', broken], /--dns-overrides: ".*broken\.json": "example\.com" A: "not-an-ip" is not an IPv4 address/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(() => loadConfig(argv, {}), (err: Error) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'), argv.join(' '));
+  }
+  const help = helpText();
+  for (const flag of ['--spamassassin HOST:PORT', '--allow-internal-http-requests', '--dns-overrides FILE']) assert.ok(help.includes(flag), `help lacks ${flag}`);
+});

@@ -12,6 +12,7 @@ import { openApiPlugin } from './plugins/openapi.ts';
 import { refusedUpgradesPlugin } from './plugins/refused-upgrades.ts';
 import { webUiPlugin } from './plugins/web-ui.ts';
 import { eventsRoutes } from './routes/api/events.ts';
+import { checksRoutes } from './routes/api/v1/checks.ts';
 import { inboxRoutes } from './routes/api/v1/inbox.ts';
 import { inboxesRoutes } from './routes/api/v1/inboxes.ts';
 import { infoRoutes } from './routes/api/v1/info.ts';
@@ -42,7 +43,7 @@ export async function buildHttpApp(context: HttpContext): Promise<FastifyInstanc
   }
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(openApiPlugin);
-  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, sendRoutes, tagsRoutes, inboxesRoutes, inboxRoutes, waitRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
+  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, checksRoutes, sendRoutes, tagsRoutes, inboxesRoutes, inboxRoutes, waitRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
     await app.register(routes);
   }
   await app.register(webUiPlugin);

@@ -1,5 +1,6 @@
-// The links a test wants to follow: HTML anchors (with their visible text) and bare URLs in the text part, in
-// document order, each URL once. Pure: the message view calls it with the bodies it has already decoded.
+// The URLs in a message, for everyone who needs them: the message view's `Links` (what a test follows), the link
+// check (every link and image) and the spam rules (link text against href, shorteners). One HTML pass with
+// htmlparser2 (entities decoded, comments, scripts and styles skipped) and one scan of the text part.
 import { Parser } from 'htmlparser2';
 
 export interface Link {
@@ -8,12 +9,20 @@ export interface Link {
   Text: string;
 }
 
-/** http(s) URLs, and mailto/tel only when they are anchors (a bare "tel:" in prose is rarely meant as a link). */
-const ANCHOR_SCHEMES = /^(https?:|mailto:|tel:)/i;
-/** A bare URL in text runs until whitespace or a closing bracket/quote; trailing punctuation is not part of it. */
-const BARE_URL = /\bhttps?:\/\/[^\s<>"'()[\]{}]+/gi;
-const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+export interface HtmlLink {
+  tag: 'a' | 'img' | 'link';
+  url: string;
+  /** The visible text of an <a> (image alt text included, whitespace collapsed); '' for the others. */
+  text: string;
+}
 
+/** Anchors in `Links` are http(s), mailto and tel; a bare "tel:" in prose is rarely meant as a link. */
+const ANCHOR_SCHEMES = /^(https?:|mailto:|tel:)/i;
+const TRAILING_PUNCTUATION = /[.,;:!?']+$/;
+const SKIPPED = new Set(['script', 'style', 'head', 'title']);
+const BLOCK = new Set(['p', 'div', 'tr', 'li', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'td', 'th']);
+
+/** The links a test may want to follow: anchors first, then bare URLs in the text part, in document order, once each. */
 export function extractLinks(html: string, text: string): Link[] {
   const links: Link[] = [];
   const seen = new Set<string>();
@@ -22,52 +31,79 @@ export function extractLinks(html: string, text: string): Link[] {
     seen.add(url);
     links.push({ URL: url, Text: label });
   };
-  for (const anchor of anchors(html)) if (ANCHOR_SCHEMES.test(anchor.URL)) add(anchor.URL, anchor.Text);
-  for (const url of bareUrls(text)) add(url, '');
+  for (const link of html ? htmlLinks(html) : []) if (link.tag === 'a' && ANCHOR_SCHEMES.test(link.url)) add(link.url, link.text);
+  for (const url of textLinks(text)) add(url, '');
   return links;
 }
 
-/** Anchors with an href, in order; nested tags inside an anchor contribute their text; image alt text counts. */
-function anchors(html: string): Link[] {
-  if (!html) return [];
-  const found: Link[] = [];
-  let open: { url: string; text: string[] } | null = null;
+/** Every <a href>, <img src> and stylesheet <link href>, in document order. */
+export function htmlLinks(html: string): HtmlLink[] {
+  return walk(html).links;
+}
+
+/** The text a reader sees: tags gone, entities decoded, block elements on lines of their own. */
+export function visibleText(html: string): string {
+  return walk(html)
+    .text.replace(/[ \t\r\f\v\u00a0]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
+}
+
+function walk(html: string): { links: HtmlLink[]; text: string } {
+  const links: HtmlLink[] = [];
+  const text: string[] = [];
+  let anchor: { url: string; text: string[] } | null = null;
   let skipDepth = 0;
+  const closeAnchor = () => {
+    if (!anchor) return;
+    links.push({ tag: 'a', url: anchor.url, text: anchor.text.join('').replace(/\s+/g, ' ').trim() });
+    anchor = null;
+  };
   const parser = new Parser(
     {
       onopentag(name, attrs) {
-        if (name === 'script' || name === 'style') skipDepth++;
+        if (SKIPPED.has(name)) skipDepth++;
+        if (BLOCK.has(name)) text.push('\n');
         if (name === 'a') {
-          if (open) found.push(close(open));
-          const href = (attrs.href ?? '').trim();
-          open = href ? { url: href, text: [] } : null;
-        } else if (name === 'img' && open && attrs.alt) open.text.push(` ${attrs.alt} `);
-        else if (name === 'br' && open) open.text.push(' ');
+          closeAnchor();
+          if (attrs.href !== undefined) anchor = { url: attrs.href.trim(), text: [] };
+        } else if (name === 'img') {
+          if (attrs.src !== undefined) links.push({ tag: 'img', url: attrs.src.trim(), text: '' });
+          if (anchor && attrs.alt) anchor.text.push(` ${attrs.alt} `);
+        } else if (name === 'link' && attrs.href !== undefined && /(^|\s)stylesheet(\s|$)/i.test(attrs.rel ?? '')) {
+          links.push({ tag: 'link', url: attrs.href.trim(), text: '' });
+        } else if (name === 'br' && anchor) anchor.text.push(' ');
       },
       ontext(data) {
-        if (open && !skipDepth) open.text.push(data);
+        if (skipDepth) return;
+        text.push(data);
+        anchor?.text.push(data);
       },
       onclosetag(name) {
-        if (name === 'script' || name === 'style') skipDepth = Math.max(0, skipDepth - 1);
-        if (name === 'a' && open) {
-          found.push(close(open));
-          open = null;
-        }
+        if (SKIPPED.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        if (BLOCK.has(name)) text.push('\n');
+        if (name === 'a') closeAnchor();
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.write(html);
   parser.end();
-  if (open) found.push(close(open));
-  return found;
+  closeAnchor();
+  return { links, text: text.join('') };
 }
 
-function close(anchor: { url: string; text: string[] }): Link {
-  return { URL: anchor.url, Text: anchor.text.join('').replace(/\s+/g, ' ').trim() };
-}
-
-function bareUrls(text: string): string[] {
+/** http(s) URLs in plain text, in order, including ones wrapped in <...> across lines (RFC 2396 appendix E). */
+export function textLinks(text: string): string[] {
   if (!text) return [];
-  return [...text.matchAll(BARE_URL)].map((m) => m[0].replace(TRAILING_PUNCTUATION, ''));
+  const found: Array<{ at: number; url: string }> = [];
+  for (const m of text.matchAll(/<(https?:\/\/[^>]+)>/gi)) found.push({ at: m.index, url: m[1]!.replace(/\s+/g, '') });
+  for (const m of text.matchAll(/\bhttps?:\/\/[-\w@:%_+'!.~#?,&/=;]+/gi)) {
+    if (text[m.index - 1] !== '<') found.push({ at: m.index, url: m[0].replace(TRAILING_PUNCTUATION, '') });
+  }
+  return found.sort((a, b) => a.at - b.at).map((f) => f.url);
+}
+
+export function isHttpUrl(url: string): boolean {
+  return /^https?:\/\/[^\s/?#]/i.test(url);
 }
