@@ -1,5 +1,5 @@
 // The REST client: Mailcove's public /api/v1, nothing else. Errors carry the server's {"Error": "..."} text.
-import type { Headers, InboxCount, Message, MessagesPage, Target, WebUISettings } from './types.ts';
+import type { AuthReport, Headers, HtmlCheck, InboxCount, LinkCheck, Message, MessagesPage, SpamReport, Target, WebUISettings } from './types.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -41,6 +41,15 @@ export const api = {
   inboxes: () => request<{ inboxes: InboxCount[] }>('GET', '/api/v1/inboxes').then((r) => r.inboxes),
   tags: () => request<string[]>('GET', '/api/v1/tags'),
   webui: () => request<WebUISettings>('GET', '/api/v1/webui'),
+  /** Sends the message on through the server's SMTP relay; a refused recipient is an ApiError with the reason. */
+  release: (ID: string, To: string[]) => request<string>('POST', `/api/v1/message/${id(ID)}/release`, { To }),
+
+  // The quality checks. The server computes each once per message and caches it; `refresh` computes it again.
+  htmlCheck: (ID: string, refresh = false) => request<HtmlCheck>('GET', `/api/v1/message/${id(ID)}/html-check${refresh ? '?refresh=1' : ''}`),
+  spamCheck: (ID: string, refresh = false) => request<SpamReport>('GET', `/api/v1/message/${id(ID)}/sa-check${refresh ? '?refresh=1' : ''}`),
+  linkCheck: (ID: string, follow: boolean, refresh = false) =>
+    request<LinkCheck>('GET', `/api/v1/message/${id(ID)}/link-check?follow=${follow}${refresh ? '&refresh=1' : ''}`),
+  authCheck: (ID: string, refresh = false) => request<AuthReport>('GET', `/api/v1/message/${id(ID)}/auth-check${refresh ? '?refresh=1' : ''}`),
 
   setRead(target: Target, read: boolean): Promise<string> {
     const body = 'ids' in target ? { IDs: target.ids, Read: read } : target.query.trim() ? { Search: target.query, Read: read } : { Read: read };

@@ -48,3 +48,29 @@ export function highlightHtml(source: string): string {
   }
   return out;
 }
+
+const LINE_TOKEN = /<span class="hl-[a-z]+">|<\/span>|\n|[^<\n]+/g;
+
+/**
+ * The highlighted source cut into lines (for line numbers and for marking lines): a span that crosses a line end is
+ * closed at the end of the line and opened again on the next, so each line is markup on its own. Past `limit`
+ * characters the source is escaped, not highlighted.
+ */
+export function highlightLines(source: string, limit = Infinity): string[] {
+  const markup = highlightHtml(source.slice(0, limit)) + (source.length > limit ? escapeHtml(source.slice(limit)) : '');
+  const lines: string[] = [];
+  let open = '';
+  let line = '';
+  for (const [token] of markup.matchAll(LINE_TOKEN)) {
+    if (token === '\n') {
+      lines.push(open ? `${line}</span>` : line);
+      line = open;
+    } else {
+      if (token === '</span>') open = '';
+      else if (token.startsWith('<span')) open = token;
+      line += token;
+    }
+  }
+  lines.push(line);
+  return lines;
+}

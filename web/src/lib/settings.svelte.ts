@@ -3,7 +3,7 @@
 
 export type Theme = 'system' | 'light' | 'dark';
 export type WidthPreset = 'phone' | 'tablet' | 'desktop' | 'custom';
-export type Tab = 'html' | 'text' | 'source' | 'headers' | 'raw' | 'attachments';
+export type Tab = 'html' | 'text' | 'source' | 'headers' | 'raw' | 'attachments' | 'html-check' | 'spam' | 'links' | 'auth';
 
 const PREFIX = 'mailcove.';
 const MAX_RECENT = 8;
@@ -64,7 +64,7 @@ export const settings = {
   notifications: new Setting('notifications', false, isBoolean),
   widthPreset: new Setting<WidthPreset>('widthPreset', 'desktop', oneOf('phone', 'tablet', 'desktop', 'custom')),
   customWidth: new Setting('customWidth', 600, isWidth),
-  tab: new Setting<Tab>('tab', 'html', oneOf('html', 'text', 'source', 'headers', 'raw', 'attachments')),
+  tab: new Setting<Tab>('tab', 'html', oneOf('html', 'text', 'source', 'headers', 'raw', 'attachments', 'html-check', 'spam', 'links', 'auth')),
   recentSearches: new Setting('recentSearches', [] as string[], isStrings),
 };
 

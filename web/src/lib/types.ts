@@ -7,6 +7,12 @@ import type { MessageSummary } from '../../../server/store/types.ts';
 export type { LiveEvent } from '../../../server/events/hub.ts';
 export type { AttachmentInfo as Attachment, MessageView as Message } from '../../../server/mail/message-view.ts';
 export type { Address, MessageSummary } from '../../../server/store/types.ts';
+// The quality checks' reports (GET /api/v1/message/{ID}/html-check, /sa-check, /link-check, /auth-check), as the
+// check modules declare them.
+export type { AuthReport, ListUnsubscribeReport } from '../../../server/checks/auth-check.ts';
+export type { HtmlCheckResponse as HtmlCheck, HtmlCheckResult, HtmlCheckWarning, SourceLocation } from '../../../server/checks/html-compat.ts';
+export type { LinkCheckResponse as LinkCheck, LinkResult } from '../../../server/checks/link-check.ts';
+export type { SpamReport, SpamRuleHit } from '../../../server/checks/spam-rules.ts';
 
 /** GET /api/v1/messages and /api/v1/search (Mailpit's MessagesSummary). */
 export interface MessagesPage {
@@ -33,6 +39,8 @@ export type Headers = Record<string, string[]>;
 export interface WebUISettings {
   Label: string;
   HideDeleteAllButton: boolean;
+  /** Release is offered only when Enabled (--smtp-relay-config). */
+  MessageRelay?: { Enabled: boolean; SMTPServer: string; AllowedRecipients: string; BlockedRecipients: string };
 }
 
 /** Which messages a bulk action applies to: these IDs, or every message matching a search ('' = all). */
