@@ -12,6 +12,13 @@ import { loadTlsIdentity } from './tls/certificate.ts';
 import { VERSION } from './paths.ts';
 import { idleReclaim } from './runtime/idle-reclaim.ts';
 import { InboxAuth } from './auth/inbox-auth.ts';
+import { Webhooks, type WebhookOptions } from './events/webhooks.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { markDataDirInUse } from './cli/data-lock.ts';
+import { Relay } from './relay/relay.ts';
+import { Chaos } from './smtp/chaos.ts';
+import { smtpFaults } from './smtp/chaos-smtp.ts';
+import { RateLimit } from './smtp/rate-limit.ts';
 
 export interface RunningApp {
   config: Config;
@@ -27,6 +34,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** Test hook: smaller segments exercise rolling and compaction. */
   segmentSize?: number;
+  /** Test hook: short webhook retry delays, no jitter. */
+  webhookRetry?: WebhookOptions['retry'];
 }
 
 const DAY_MS = 86_400_000;
@@ -50,8 +59,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     if (event.type === 'new') reclaim.activity();
   });
   const stats = new RuntimeStats(store);
+  const relay = config.smtpRelayConfig ? new Relay(config.smtpRelayConfig, config.smtpRelayMatching) : null;
+  const chaos = new Chaos(config.enableChaos || config.chaosRules !== null, config.chaosRules ?? []);
+  const metrics = new Metrics();
+  const webhooks = new Webhooks(store, { targets: config.webhooks, secret: config.webhookSecret, version: VERSION, log, retry: options.webhookRetry });
+  metrics.webhookCounters = () => webhooks.counters();
+  const releaseDataDir = markDataDirInUse(config.dataDir);
   // HTTP comes up first so /livez answers while a large store is being reconciled.
-  const http = await startHttp(config.http, { config, store, hub, stats, version: VERSION, isReady: () => ready });
+  const http = await startHttp(config.http, { config, store, hub, stats, metrics, relay, chaos, version: VERSION, isReady: () => ready });
   try {
     await store.open();
     const tls = await loadTlsIdentity({ certFile: config.smtpTlsCert, keyFile: config.smtpTlsKey, dataDir: config.dataDir });
@@ -63,13 +78,24 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxMessageSize: config.maxMessageSize,
       users: config.smtpUsers,
       inboxAuth,
+      faults: smtpFaults(chaos, config.smtpRateLimit ? new RateLimit(config.smtpRateLimit) : null),
       observer: {
-        accepted: (size) => stats.accepted(size),
+        accepted: (size, latencySeconds) => {
+          stats.accepted(size);
+          metrics.ingestLatency.observe(latencySeconds);
+        },
         rejected: (ip, reason) => {
           stats.rejected();
           hub.clientError('smtpd', ip, reason);
         },
         clientError: (ip, message) => hub.clientError('smtpd', ip, message),
+        stored: relay?.autoRelaying
+          ? (summary, raw) =>
+              relay.relayArrived(summary, raw, (message) => {
+                log(message);
+                hub.clientError('smtpd', summary.Client.Address, message);
+              })
+          : undefined,
       },
     });
     const pop3 = await startPop3({
@@ -98,20 +124,25 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       async stop() {
         ready = false;
         await smtp.close();
+        relay?.close();
         await pop3.close();
         await http.close();
         hub.close();
+        await webhooks.close();
         await store.close();
         await parser.close();
         reclaim.stop();
+        releaseDataDir();
       },
     };
   } catch (err) {
     await http.close();
     hub.close();
+    await webhooks.close();
     await store.close().catch(() => {});
     await parser.close();
     reclaim.stop();
+    releaseDataDir();
     throw err;
   }
 }

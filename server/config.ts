@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDnsOverrides, type DnsOverrides } from './checks/dns-overrides.ts';
+import { parseWebhookTargets, type WebhookTarget } from './events/webhook-targets.ts';
+import { parseRelayConfig, type RelayConfig } from './relay/relay-config.ts';
+import { parseChaosRules, type ChaosRule } from './smtp/chaos.ts';
+import { parseRateLimit } from './smtp/rate-limit.ts';
 
 export interface Listen {
   host: string;
@@ -48,11 +52,26 @@ export interface Config {
   allowInternalHttpRequests: boolean;
   /** DNS answers for the auth-check that come before the real resolver; null means none. */
   dnsOverrides: DnsOverrides | null;
+  /** Where each new message is POSTed; empty means no webhooks. */
+  webhooks: WebhookTarget[];
+  /** HMAC-SHA256 key for the webhook signature header; null means unsigned. */
+  webhookSecret: string | null;
+  /** Where released (and auto-relayed) messages go; null means release is off. */
+  smtpRelayConfig: RelayConfig | null;
+  /** Relay each SMTP message to its envelope recipients matching this; null means no auto-relay. */
+  smtpRelayMatching: RegExp | null;
+  /** Mailpit's chaos triggers API (GET/PUT /api/v1/chaos). */
+  enableChaos: boolean;
+  /** Deterministic SMTP fault rules at start; null means none (and, without --enable-chaos, no chaos API). */
+  chaosRules: ChaosRule[] | null;
+  /** Messages per minute per client address; 0 means no limit. */
+  smtpRateLimit: number;
 }
 
 export class ConfigError extends Error {}
 
-type Kind = 'string' | 'boolean';
+/** A 'list' flag may be repeated; its values (or its variable's comma/space-separated items) reach parse one per line. */
+type Kind = 'string' | 'boolean' | 'list';
 
 interface Flag<K extends keyof Config> {
   name: string;
@@ -95,6 +114,13 @@ const FLAGS = [
   flag({ name: 'spamassassin', key: 'spamassassin', kind: 'string', arg: 'HOST:PORT', default: null, help: 'score messages with this SpamAssassin spamd (SPAMC/1.5) instead of the built-in rules', parse: (v, f) => (v === null ? null : parseListen(String(v), f)) }),
   flag({ name: 'allow-internal-http-requests', key: 'allowInternalHttpRequests', kind: 'boolean', default: false, help: 'let the link check request loopback, private, link-local and unique-local addresses', parse: (v, f) => parseBool(v, f) }),
   flag({ name: 'dns-overrides', key: 'dnsOverrides', kind: 'string', arg: 'FILE', default: null, help: 'JSON {"name": {"TXT": [...], "A": [...], "MX": [...]}} answering the auth check\'s DNS lookups before the real resolver', parse: (v, f) => (v === null ? null : readDnsOverrides(String(v), f)) }),
+  flag({ name: 'webhook-url', key: 'webhooks', kind: 'list', arg: 'URL', default: null, help: 'POST each new message\'s summary JSON here; repeatable; URL#inbox=NAME limits it to one inbox', parse: (v, f) => withFlag(f, () => parseWebhookTargets(splitList(v))) }),
+  flag({ name: 'webhook-secret', key: 'webhookSecret', kind: 'string', arg: 'SECRET', default: null, help: 'sign webhook bodies with HMAC-SHA256 (X-Mailcove-Signature, X-Mailcove-Timestamp)', parse: (v) => (v === null || v === '' ? null : String(v)) }),
+  flag({ name: 'smtp-relay-config', key: 'smtpRelayConfig', kind: 'string', arg: 'FILE', default: null, help: 'Mailpit-style relay YAML (host, port, starttls, tls, auth, allowed-recipients, ...); enables releasing messages', parse: (v, f) => (v === null ? null : readParsed(String(v), f, parseRelayConfig)) }),
+  flag({ name: 'smtp-relay-matching', key: 'smtpRelayMatching', kind: 'string', arg: 'REGEX', default: null, help: 'relay every SMTP message to its recipients matching this (case-insensitive) regex, through --smtp-relay-config', parse: (v, f) => (v === null ? null : withFlag(f, () => new RegExp(String(v), 'i'))) }),
+  flag({ name: 'enable-chaos', key: 'enableChaos', kind: 'boolean', default: false, help: 'enable Mailpit\'s chaos triggers API (GET/PUT /api/v1/chaos) for SMTP fault injection', parse: (v, f) => parseBool(v, f) }),
+  flag({ name: 'chaos-rules', key: 'chaosRules', kind: 'string', arg: 'FILE', default: null, help: 'JSON array of SMTP fault rules {stage, match, reply, times, delayMs, disconnect}; editable at /api/v1/chaos/rules', parse: (v, f) => (v === null ? null : readParsed(String(v), f, (text) => parseChaosRules(JSON.parse(text)))) }),
+  flag({ name: 'smtp-rate-limit', key: 'smtpRateLimit', kind: 'string', arg: 'N/min', default: '0', help: 'answer 421 to a client address past N messages per minute; 0 means no limit', parse: (v, f) => withFlag(f, () => parseRateLimit(String(v))) }),
   flag({ name: 'label', key: 'label', kind: 'string', arg: 'TEXT', default: '', help: 'instance label shown in the UI and /api/v1/info', parse: (v) => String(v ?? '') }),
 ];
 
@@ -104,9 +130,9 @@ export function envName(flagName: string): string {
 
 /** Builds the config; throws ConfigError with a single-line message on any bad value. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
-  const options: Record<string, { type: Kind }> = {};
-  for (const f of FLAGS) options[f.name] = { type: f.kind };
-  let values: Record<string, string | boolean | undefined>;
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const f of FLAGS) options[f.name] = f.kind === 'list' ? { type: 'string', multiple: true } : { type: f.kind };
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (err) {
@@ -114,8 +140,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const config: Partial<Record<keyof Config, unknown>> = {};
   for (const f of FLAGS) {
-    const fromFlag = values[f.name];
-    const fromEnv = env[envName(f.name)];
+    const given = values[f.name];
+    const fromFlag = Array.isArray(given) ? given.join('\n') : given;
+    const variable = env[envName(f.name)];
+    const fromEnv = f.kind === 'list' && variable !== undefined ? variable.split(/[\s,]+/).filter(Boolean).join('\n') : variable;
     const raw: string | boolean | null = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : f.default);
     const source = fromFlag !== undefined ? `--${f.name}` : fromEnv ? envName(f.name) : `--${f.name}`;
     config[f.key] = f.parse(raw, source);
@@ -124,6 +152,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if ((result.smtpTlsCert === null) !== (result.smtpTlsKey === null)) {
     throw new ConfigError('--smtp-tls-cert and --smtp-tls-key must be given together');
   }
+  if (result.smtpRelayMatching && !result.smtpRelayConfig) throw new ConfigError('--smtp-relay-matching needs --smtp-relay-config');
   result.dataDir = resolve(result.dataDir);
   return result;
 }
@@ -173,6 +202,20 @@ function parseOrigins(value: string, flagName: string): string[] {
   return origins;
 }
 
+/** Runs a parser that throws plain Errors, naming the flag in the ConfigError. */
+function withFlag<T>(flagName: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new ConfigError(`${flagName}: ${(err as Error).message}`);
+  }
+}
+
+/** A list flag's values, one per line (see Kind). */
+function splitList(value: string | boolean | null): string[] {
+  return typeof value === 'string' ? value.split('\n').filter(Boolean) : [];
+}
+
 function parseCount(value: string, flagName: string): number {
   if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${flagName}: expected a whole number >= 0, got "${value}"`);
   return Number(value.trim());
@@ -201,6 +244,25 @@ function parseReadable(path: string, flagName: string): string {
   return resolve(path);
 }
 
+function readDnsOverrides(path: string, flagName: string): DnsOverrides {
+  return readParsed(path, flagName, parseDnsOverrides);
+}
+
+/** Reads a file and parses its text; either failure is one ConfigError line naming the flag and the file. */
+function readParsed<T>(path: string, flagName: string, parse: (text: string) => T): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${flagName}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new ConfigError(`${flagName}: "${path}": ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 /** Reads lines of `name:password`; blank lines and # comments are ignored. */
 export function readCredentials(path: string, flagName: string): Map<string, string> {
   let text: string;
@@ -221,23 +283,4 @@ export function readCredentials(path: string, flagName: string): Map<string, str
   });
   if (users.size === 0) throw new ConfigError(`${flagName}: "${path}" holds no name:password lines`);
   return users;
-}
-
-function readDnsOverrides(path: string, flagName: string): DnsOverrides {
-  return readParsed(path, flagName, parseDnsOverrides);
-}
-
-/** Reads a file and parses its text; either failure is one ConfigError line naming the flag and the file. */
-function readParsed<T>(path: string, flagName: string, parse: (text: string) => T): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${flagName}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new ConfigError(`${flagName}: "${path}": ${(err as Error).message.split('\n')[0]}`);
-  }
 }

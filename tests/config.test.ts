@@ -132,3 +132,24 @@ test('quality-check flags: --spamassassin, --allow-internal-http-requests, --dns
   const help = helpText();
   for (const flag of ['--spamassassin HOST:PORT', '--allow-internal-http-requests', '--dns-overrides FILE']) assert.ok(help.includes(flag), `help lacks ${flag}`);
 });
+
+test('--webhook-url is repeatable (the variable takes a comma- or space-separated list) and carries an inbox filter', () => {
+  assert.deepEqual(loadConfig([], {}).webhooks, []);
+  const c = loadConfig(['--webhook-url', 'https://a.example/hook?token=t#inbox=Sales', '--webhook-url', 'http://b.example:8080/x', '--webhook-secret', 's'], {});
+  assert.deepEqual(c.webhooks, [
+    { url: 'https://a.example/hook?token=t', inbox: 'Sales', label: 'https://a.example/hook#inbox=Sales' },
+    { url: 'http://b.example:8080/x', inbox: null, label: 'http://b.example:8080/x' },
+  ]);
+  assert.equal(c.webhookSecret, 's');
+  const env = loadConfig([], { MAILCOVE_WEBHOOK_URL: 'http://a.example/1, http://b.example/2 http://c.example/3', MAILCOVE_WEBHOOK_SECRET: 'k' });
+  assert.deepEqual([env.webhooks.map((w) => w.url), env.webhookSecret], [['http://a.example/1', 'http://b.example/2', 'http://c.example/3'], 'k']);
+  // A flag wins over the variable, as for every other flag.
+  assert.deepEqual(loadConfig(['--webhook-url', 'http://flag.example/'], { MAILCOVE_WEBHOOK_URL: 'http://env.example/' }).webhooks.map((w) => w.url), ['http://flag.example/']);
+  for (const [argv, message] of [
+    [['--webhook-url', 'ftp://a.example/'], /--webhook-url: expected an http\(s\) URL, got "ftp:\/\/a\.example\/"/],
+    [['--webhook-url', 'http://a.example/#other=1'], /--webhook-url: the only fragment understood is #inbox=NAME/],
+  ] as Array<[string[], RegExp]>) {
+    assert.throws(() => loadConfig(argv, {}), (err: Error) => err instanceof ConfigError && message.test(err.message), argv.join(' '));
+  }
+  assert.throws(() => loadConfig([], { MAILCOVE_WEBHOOK_URL: 'nonsense' }), /MAILCOVE_WEBHOOK_URL: expected an http\(s\) URL/);
+});

@@ -2,6 +2,9 @@
 import type { Config } from '../config.ts';
 import type { EventHub } from '../events/hub.ts';
 import type { RuntimeStats } from '../events/runtime-stats.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Relay } from '../relay/relay.ts';
+import type { Chaos } from '../smtp/chaos.ts';
 import type { Store } from '../store/types.ts';
 
 export interface HttpContext {
@@ -9,6 +12,11 @@ export interface HttpContext {
   store: Store;
   hub: EventHub;
   stats: RuntimeStats;
+  metrics: Metrics;
+  /** null without --smtp-relay-config: release is off. */
+  relay: Relay | null;
+  /** SMTP fault injection shared with the listener (/api/v1/chaos). */
+  chaos: Chaos;
   version: string;
   isReady: () => boolean;
 }

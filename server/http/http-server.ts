@@ -12,8 +12,9 @@ import { openApiPlugin } from './plugins/openapi.ts';
 import { refusedUpgradesPlugin } from './plugins/refused-upgrades.ts';
 import { webUiPlugin } from './plugins/web-ui.ts';
 import { eventsRoutes } from './routes/api/events.ts';
+import { chaosRoutes } from './routes/api/v1/chaos.ts';
 import { checksRoutes } from './routes/api/v1/checks.ts';
-import { inboxRoutes } from './routes/api/v1/inbox.ts';
+import { releaseRoutes } from './routes/api/v1/release.ts';
 import { inboxesRoutes } from './routes/api/v1/inboxes.ts';
 import { infoRoutes } from './routes/api/v1/info.ts';
 import { messageRoutes } from './routes/api/v1/message.ts';
@@ -22,7 +23,9 @@ import { searchRoutes } from './routes/api/v1/search.ts';
 import { sendRoutes } from './routes/api/v1/send.ts';
 import { tagsRoutes } from './routes/api/v1/tags.ts';
 import { waitRoutes } from './routes/api/v1/wait.ts';
+import { inboxRoutes } from './routes/api/v1/inbox.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { viewRoutes } from './routes/view.ts';
 
 export interface HttpListener {
@@ -43,7 +46,7 @@ export async function buildHttpApp(context: HttpContext): Promise<FastifyInstanc
   }
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(openApiPlugin);
-  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, checksRoutes, sendRoutes, tagsRoutes, inboxesRoutes, inboxRoutes, waitRoutes, infoRoutes, viewRoutes, eventsRoutes]) {
+  for (const routes of [healthRoutes, messagesRoutes, searchRoutes, messageRoutes, checksRoutes, releaseRoutes, chaosRoutes, sendRoutes, tagsRoutes, inboxesRoutes, inboxRoutes, waitRoutes, infoRoutes, metricsRoutes, viewRoutes, eventsRoutes]) {
     await app.register(routes);
   }
   await app.register(webUiPlugin);

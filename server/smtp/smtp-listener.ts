@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { InboxAuth } from '../auth/inbox-auth.ts';
 import type { Listen } from '../config.ts';
-import type { Store, MessageMeta } from '../store/types.ts';
+import type { Store, MessageMeta, MessageSummary } from '../store/types.ts';
 import type { TlsIdentity } from '../tls/certificate.ts';
+import { faultGate, type SmtpFaults } from './chaos-smtp.ts';
 import { checkSmtpCredentials, type Credentials } from './credentials.ts';
 import { installInstantGreeting } from './instant-greeting.ts';
 
@@ -21,13 +22,18 @@ export interface SmtpListenerOptions {
   /** Inboxes that need their own password (--inbox-auth-file). */
   inboxAuth: InboxAuth;
   observer: SmtpObserver;
+  /** Chaos faults and the rate limit (server/smtp/chaos-smtp.ts); null or absent: none. */
+  faults?: SmtpFaults | null;
 }
 
 /** What the listener reports: counters for /api/v1/info and client errors for the live event stream. */
 export interface SmtpObserver {
-  accepted(size: number): void;
+  /** `latencySeconds`: from the end of DATA to the 250 (the durable write and the parse). */
+  accepted(size: number, latencySeconds: number): void;
   rejected(clientIp: string, reason: string): void;
   clientError(clientIp: string, message: string): void;
+  /** After the 250: the stored message, for work that must not hold up the reply (auto-relay). */
+  stored?(summary: MessageSummary, raw: Buffer): void;
 }
 
 export interface SmtpListener {
@@ -44,6 +50,7 @@ function smtpError(code: number, message: string): SmtpError {
 export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListener> {
   installInstantGreeting();
   const { store, maxMessageSize, observer } = options;
+  const gate = faultGate(options.faults ?? null, () => server);
   const server = new SMTPServer({
     name: 'mailcove',
     banner: 'Mailcove ESMTP catch-all ready',
@@ -58,10 +65,22 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
     disableReverseLookup: true,
     hideENHANCEDSTATUSCODES: false,
     logger: false,
+    onConnect(session, callback) {
+      gate('connect', clientIp(session), session, callback);
+    },
+    onMailFrom(address, session, callback) {
+      gate('mail', address.address, session, callback);
+    },
+    onRcptTo(address, session, callback) {
+      gate('rcpt', address.address, session, callback);
+    },
     onAuth(auth, session, callback) {
-      if (checkSmtpCredentials(options.users, options.inboxAuth, auth)) return callback(null, { user: auth.username });
-      observer.clientError(clientIp(session), `AUTH ${auth.method} failed for "${auth.username ?? ''}"`);
-      callback(smtpError(535, 'Authentication credentials invalid'));
+      gate('auth', auth.username ?? '', session, (fault) => {
+        if (fault) return callback(fault);
+        if (checkSmtpCredentials(options.users, options.inboxAuth, auth)) return callback(null, { user: auth.username });
+        observer.clientError(clientIp(session), `AUTH ${auth.method} failed for "${auth.username ?? ''}"`);
+        callback(smtpError(535, 'Authentication credentials invalid'));
+      });
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
@@ -76,16 +95,21 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
           return callback(smtpError(552, `Message exceeds the maximum size of ${maxMessageSize} bytes`));
         }
         const raw = Buffer.concat(chunks);
-        store.add({ raw, meta: sessionMeta(session) }).then(
-          (summary) => {
-            observer.accepted(raw.length);
-            callback(null, `Ok: queued as ${summary.ID}`);
-          },
-          (err: Error) => {
-            observer.clientError(clientIp(session), `storing message failed: ${err.message}`);
-            callback(smtpError(451, 'Temporary storage failure, please retry'));
-          },
-        );
+        gate('data', raw, session, (fault) => {
+          if (fault) return callback(fault);
+          const dataEnd = performance.now();
+          store.add({ raw, meta: sessionMeta(session) }).then(
+            (summary) => {
+              observer.accepted(raw.length, (performance.now() - dataEnd) / 1000);
+              callback(null, `Ok: queued as ${summary.ID}`);
+              observer.stored?.(summary, raw);
+            },
+            (err: Error) => {
+              observer.clientError(clientIp(session), `storing message failed: ${err.message}`);
+              callback(smtpError(451, 'Temporary storage failure, please retry'));
+            },
+          );
+        });
       });
     },
   });

@@ -42,7 +42,7 @@ const WebUIConfiguration = Type.Object({
 });
 
 export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store, config, stats, version } = app.mailcove;
+  const { store, config, stats, version, relay, chaos } = app.mailcove;
 
   app.get('/api/v1/info', { schema: { tags: ['application'], summary: 'Runtime information and totals', response: { 200: AppInformation } } }, async (request) => {
     // An inbox login learns its own totals, not the store's.
@@ -62,9 +62,17 @@ export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/webui', { schema: { tags: ['application'], summary: 'Web UI settings', response: { 200: WebUIConfiguration } } }, async () => ({
     Label: config.label,
-    MessageRelay: { Enabled: false, SMTPServer: '', ReturnPath: '', AllowedRecipients: '', BlockedRecipients: '', OverrideFrom: '', PreserveMessageIDs: false },
+    MessageRelay: {
+      Enabled: relay !== null,
+      SMTPServer: relay ? relay.server : '',
+      ReturnPath: relay?.config.returnPath ?? '',
+      AllowedRecipients: relay?.config.allowedRecipients?.source ?? '',
+      BlockedRecipients: relay?.config.blockedRecipients?.source ?? '',
+      OverrideFrom: relay?.config.overrideFrom ?? '',
+      PreserveMessageIDs: relay?.config.preserveMessageIds ?? false,
+    },
     SpamAssassin: false,
-    ChaosEnabled: false,
+    ChaosEnabled: chaos.enabled,
     DuplicatesIgnored: false,
     HideDeleteAllButton: false,
   }));
