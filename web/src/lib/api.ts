@@ -1,5 +1,5 @@
 // The REST client: Mailcove's public /api/v1, nothing else. Errors carry the server's {"Error": "..."} text.
-import type { AuthReport, Headers, HtmlCheck, InboxCount, LinkCheck, Message, MessagesPage, SpamReport, Target, WebUISettings } from './types.ts';
+import type { AuthReport, ChaosRule, ChaosTrigger, ChaosTriggers, Headers, HtmlCheck, InboxCount, LinkCheck, Message, MessagesPage, SpamReport, Target, WebUISettings } from './types.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -43,6 +43,14 @@ export const api = {
   webui: () => request<WebUISettings>('GET', '/api/v1/webui'),
   /** Sends the message on through the server's SMTP relay; a refused recipient is an ApiError with the reason. */
   release: (ID: string, To: string[]) => request<string>('POST', `/api/v1/message/${id(ID)}/release`, { To }),
+
+  // SMTP fault injection; the server refuses these (400) unless chaos is enabled. A bad value is an ApiError.
+  chaos: () => request<ChaosTriggers>('GET', '/api/v1/chaos'),
+  /** Omitted triggers go back to their defaults with probability 0: `{}` resets all. */
+  setChaos: (triggers: Partial<Record<keyof ChaosTriggers, ChaosTrigger>>) => request<ChaosTriggers>('PUT', '/api/v1/chaos', triggers),
+  chaosRules: () => request<ChaosRule[]>('GET', '/api/v1/chaos/rules'),
+  /** Replaces every rule (their `times` counts start again); answers the rules as stored. */
+  setChaosRules: (rules: ChaosRule[]) => request<ChaosRule[]>('PUT', '/api/v1/chaos/rules', rules),
 
   // The quality checks. The server computes each once per message and caches it; `refresh` computes it again.
   htmlCheck: (ID: string, refresh = false) => request<HtmlCheck>('GET', `/api/v1/message/${id(ID)}/html-check${refresh ? '?refresh=1' : ''}`),

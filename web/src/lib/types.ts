@@ -13,6 +13,8 @@ export type { AuthReport, ListUnsubscribeReport } from '../../../server/checks/a
 export type { HtmlCheckResponse as HtmlCheck, HtmlCheckResult, HtmlCheckWarning, SourceLocation } from '../../../server/checks/html-compat.ts';
 export type { LinkCheckResponse as LinkCheck, LinkResult } from '../../../server/checks/link-check.ts';
 export type { SpamReport, SpamRuleHit } from '../../../server/checks/spam-rules.ts';
+// SMTP fault injection (GET/PUT /api/v1/chaos and /api/v1/chaos/rules), as the pure chaos module declares it.
+export type { ChaosRule, ChaosStage, Trigger as ChaosTrigger, Triggers as ChaosTriggers } from '../../../server/smtp/chaos.ts';
 
 /** GET /api/v1/messages and /api/v1/search (Mailpit's MessagesSummary). */
 export interface MessagesPage {
@@ -41,6 +43,8 @@ export interface WebUISettings {
   HideDeleteAllButton: boolean;
   /** Release is offered only when Enabled (--smtp-relay-config). */
   MessageRelay?: { Enabled: boolean; SMTPServer: string; AllowedRecipients: string; BlockedRecipients: string };
+  /** The chaos API answers only when true (--enable-chaos or --chaos-rules). */
+  ChaosEnabled?: boolean;
 }
 
 /** Which messages a bulk action applies to: these IDs, or every message matching a search ('' = all). */
