@@ -82,7 +82,6 @@ function buildChildren(): Promise<void> {
     entryPoints: [
       { in: 'bench/baseline-server.ts', out: 'bench/baseline-server' },
       { in: 'bench/mailcove-server.ts', out: 'bench/mailcove-server' },
-      { in: 'server/mail/parse-worker.ts', out: 'parse-worker' },
     ],
     absWorkingDir: ROOT,
     outdir: 'dist',

@@ -3,7 +3,7 @@ import type { Config } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RuntimeStats } from './events/runtime-stats.ts';
 import { startHttp, type HttpListener } from './http/http-server.ts';
-import { ParsePool } from './mail/parse-pool.ts';
+import { summarise } from './mail/summarise.ts';
 import { credentialsFor } from './pop3/login.ts';
 import { startPop3, type Pop3Listener } from './pop3/pop3-server.ts';
 import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
@@ -43,11 +43,10 @@ const DAY_MS = 86_400_000;
 export async function startApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const log = options.log ?? ((line: string) => console.log(`mailcove: ${line}`));
   let ready = false;
-  const parser = new ParsePool(log);
   const inboxAuth = new InboxAuth(config.inboxUsers);
   const store = new DiskStore({
     dir: config.dataDir,
-    summarise: parser.summarise,
+    summarise,
     maxMessages: config.maxMessages,
     maxAgeMs: config.maxAgeMs,
     segmentSize: options.segmentSize,
@@ -130,7 +129,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         hub.close();
         await webhooks.close();
         await store.close();
-        await parser.close();
         reclaim.stop();
         releaseDataDir();
       },
@@ -140,7 +138,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     hub.close();
     await webhooks.close();
     await store.close().catch(() => {});
-    await parser.close();
     reclaim.stop();
     releaseDataDir();
     throw err;
