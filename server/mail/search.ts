@@ -396,7 +396,7 @@ function matchTerm(term: SearchTerm, doc: SearchDoc): boolean {
       return addressMatches(s, term.field, term.value) !== term.negate;
     case 'subject':
       // Unicode-aware, where Mailpit's SQLite LIKE folds ASCII only (a limitation its docs call out).
-      return s.Subject.toLowerCase().includes(term.value) !== term.negate;
+      return lowerSubject(s).includes(term.value) !== term.negate;
     case 'message-id':
       return s.MessageID.toLowerCase().includes(term.value) !== term.negate;
     case 'tag':
@@ -407,6 +407,20 @@ function matchTerm(term: SearchTerm, doc: SearchDoc): boolean {
     case 'flag':
       return flagMatches(term.flag, doc) !== term.negate;
   }
+}
+
+/**
+ * A one-entry cache of the last lower-cased subject: open wait-for requests test one arriving message against
+ * hundreds of queries in a row, and a search visits each message once, so one entry is all that ever hits.
+ */
+let lastSummary: SearchDoc['summary'] | null = null;
+let lastLowerSubject = '';
+function lowerSubject(summary: SearchDoc['summary']): string {
+  if (summary !== lastSummary || lastSummary === null) {
+    lastSummary = summary;
+    lastLowerSubject = summary.Subject.toLowerCase();
+  }
+  return lastLowerSubject;
 }
 
 /** NaN (an unparseable Created) fails every comparison, negated or not, as NULL does in SQL. */
