@@ -10,11 +10,10 @@ import { startSmtp, type SmtpListener } from './smtp/smtp-listener.ts';
 import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
 import { VERSION } from './paths.ts';
-import { idleReclaim } from './runtime/idle-reclaim.ts';
 import { InboxAuth } from './auth/inbox-auth.ts';
 import { Webhooks, type WebhookOptions } from './events/webhooks.ts';
 import { Metrics } from './metrics/metrics.ts';
-import { markDataDirInUse } from './cli/data-lock.ts';
+import { markDataDirInUse } from './store/data-lock.ts';
 import { Relay } from './relay/relay.ts';
 import { Chaos } from './smtp/chaos.ts';
 import { smtpFaults } from './smtp/chaos-smtp.ts';
@@ -53,10 +52,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     log,
   });
   const hub = new EventHub(store, VERSION);
-  const reclaim = idleReclaim();
-  store.subscribe((event) => {
-    if (event.type === 'new') reclaim.activity();
-  });
   const stats = new RuntimeStats(store);
   const relay = config.smtpRelayConfig ? new Relay(config.smtpRelayConfig, config.smtpRelayMatching) : null;
   const chaos = new Chaos(config.enableChaos || config.chaosRules !== null, config.chaosRules ?? []);
@@ -129,7 +124,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         hub.close();
         await webhooks.close();
         await store.close();
-        reclaim.stop();
         releaseDataDir();
       },
     };
@@ -138,7 +132,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     hub.close();
     await webhooks.close();
     await store.close().catch(() => {});
-    reclaim.stop();
     releaseDataDir();
     throw err;
   }

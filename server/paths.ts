@@ -5,16 +5,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findProjectRoot(): string {
+interface Manifest {
+  name?: string;
+  version: string;
+}
+
+/** The nearest package.json above this module that is Mailcove's own, and its folder. */
+function findProject(): { root: string; manifest: Manifest } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'mailcove') return dir;
+    const path = join(dir, 'package.json');
+    const manifest = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Manifest) : null;
+    if (manifest?.name === 'mailcove') return { root: dir, manifest };
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find Mailcove\'s package.json above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }
 
-export const PROJECT_ROOT = findProjectRoot();
-export const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const project = findProject();
+export const PROJECT_ROOT = project.root;
+export const VERSION = project.manifest.version;

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { summarise } from '../mail/summarise.ts';
 import { DiskStore } from '../store/disk-store.ts';
-import { serverUsing } from './data-lock.ts';
+import { serverUsing } from '../store/data-lock.ts';
 import { CliError } from './usage.ts';
 
 export async function openOfflineStore(dataDir: string): Promise<DiskStore> {

@@ -78,8 +78,11 @@ export class EventHub {
         break;
       case 'delete':
       case 'prune': {
-        const inboxes = new Map(event.ids.map((id, i) => [id, event.inboxes[i]!]));
-        this.publish({ Type: event.type, Data: { IDs: event.ids } }, { inboxOf: (id) => inboxes.get(id) });
+        // Looked up only by inbox-scoped subscribers, so the map is built on their first question, not per prune.
+        let inboxes: Map<string, string> | null = null;
+        const { ids, inboxes: list } = event;
+        const inboxOf = (id: string) => (inboxes ??= new Map(ids.map((each, i) => [each, list[i]!]))).get(id);
+        this.publish({ Type: event.type, Data: { IDs: ids } }, { inboxOf });
         break;
       }
       case 'truncate':

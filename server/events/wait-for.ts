@@ -1,9 +1,10 @@
 // Server-side wait-for-message: a CI job asks for "N messages matching Q" and the answer goes out the moment the
 // store holds them. Driven by the store's `new` events: each waiting request tests only the arriving message
 // against its filter, so hundreds of open waits cost a few function calls per message, and nothing polls.
-import type { MessageSummary, SearchFields, Store } from '../store/types.ts';
+import type { ListOptions, Store } from '../store/types.ts';
 
-export type WaitFilter = (summary: MessageSummary, search: SearchFields) => boolean;
+/** The same filter the store's list() takes. */
+type WaitFilter = NonNullable<ListOptions['filter']>;
 
 interface Waiter {
   filter: WaitFilter;

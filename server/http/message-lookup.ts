@@ -1,4 +1,5 @@
 // Turning request parameters into messages: "latest", optional search queries, and 404s for unknown IDs.
+import { inInbox } from '../mail/inbox.ts';
 import { matches, parseSearch, SearchSyntaxError } from '../mail/search.ts';
 import type { ListOptions, MessageSummary, Store } from '../store/types.ts';
 import { accessFilter, type InboxAccess } from '../auth/inbox-auth.ts';
@@ -26,9 +27,7 @@ export function both(a: Filter | undefined, b: Filter | undefined): Filter | und
 
 /** Only the messages of one inbox (case-insensitive, as `inbox:` in the search language); undefined for all. */
 export function inboxFilter(inbox: string | undefined): Filter | undefined {
-  if (inbox === undefined) return undefined;
-  const name = inbox.toLowerCase();
-  return (summary) => summary.Inbox.toLowerCase() === name;
+  return inbox === undefined ? undefined : inInbox(inbox);
 }
 
 /**

@@ -2,7 +2,7 @@
 // 4–10 digit number (also written spaced, "731 904" or "7 3 1 9 0 4") or a 6–12 character token of letters and
 // digits, and it only counts near a word such as "code", "OTP", "verification", "PIN" or "passcode". Years,
 // prices, times, dates, phone numbers, order numbers and anything inside a URL are not codes.
-import { convert } from 'html-to-text';
+import { visibleText } from './links.ts';
 
 interface Candidate {
   code: string;
@@ -10,7 +10,7 @@ interface Candidate {
   at: number;
 }
 
-const KEYWORD = /\b(?:(?:one[- ]?time|verification|verify|security|login|log-in|sign[- ]?in|confirmation|access|auth(?:entication)?|reset|temporary)\s+(?:code|pin|password|passcode)|otp|passcode|pass code|pin|2fa|mfa|code|codes|token|verification|verify|c[oó]digo|codice|kod)\b|code\b/gi;
+const KEYWORD = /\b(?:(?:one[- ]?time|verification|verify|security|login|log-in|sign[- ]?in|confirmation|access|auth(?:entication)?|reset|temporary)\s+(?:code|pin|password|passcode)|otp|passcode|pass code|pin|2fa|mfa|code|codes|token|verification|verify|c[oó]digo|codice|kod)\b/gi;
 /** Candidates scoring below this (far from any keyword, or penalised as a year, price, order number…) are dropped. */
 const MIN_SCORE = 600;
 /** How far (in characters) a code may sit after its keyword, or before it. */
@@ -22,17 +22,18 @@ const SPACED = /(?<![\w.,/:$€£¥#+@-])(\d{3,4}(?:[ -]\d{3,4}){1,2})(?![\w/:%@
 const LETTER_SPACED = /(?<![\w.,/:$€£¥#+@-])(\d(?: \d){3,9})(?![\w/:%@]|[.,-]?\d)/g;
 const TOKEN = /(?<![\w.,/:$€£¥#+@-])([A-Za-z0-9]{6,12})(?![\w/:@-])/g;
 const URLS_AND_EMAILS = /\b(?:https?:\/\/|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+/gi;
-/** Words before a number that make it something other than a code. */
 /** A US state before a number makes it a ZIP code ("CA 94103"); case matters here. */
 const STATE_BEFORE = /\b[A-Z]{2}\s$/;
 /** Words after a number that make it part of a postal address. */
 const NOT_A_CODE_AFTER = /^\s*(?:[A-Z][a-z]+\s+)?(?:st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|way|drive|dr|floor|fl)\b/i;
 /** A code this far below the best one is noise (a number in a footer that happens to sit near "code"). */
 const KEEP_WITHIN = 250;
+/** Words before a number that make it something other than a code. */
 const NOT_A_CODE_BEFORE = /(?:\+\d{1,3}\W{0,2}|©|\(c\)|copyright|order|invoice|ref(?:erence)?|ticket|case|account|acct|no\.?|number|tel|phone|fax|call|suite|zip|postcode|id|\$|€|£|#)\W{0,3}$/i;
 
 export function extractCodes(html: string, text: string): string[] {
-  const sources = [text, html ? htmlText(html) : ''].filter(Boolean);
+  // visibleText puts each block (table cell, paragraph) on a line of its own, which standsAlone() relies on.
+  const sources = [text, html ? visibleText(html) : ''].filter(Boolean);
   const best = new Map<string, Candidate>();
   for (const source of sources) {
     for (const candidate of candidates(source)) {
@@ -42,20 +43,6 @@ export function extractCodes(html: string, text: string): string[] {
   }
   const ranked = [...best.values()].sort((a, b) => b.score - a.score || a.at - b.at);
   return ranked.filter((c) => c.score >= ranked[0]!.score - KEEP_WITHIN).map((c) => c.code);
-}
-
-function htmlText(html: string): string {
-  return convert(html, {
-    wordwrap: false,
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'table', format: 'block' },
-      { selector: 'tr', format: 'block' },
-      { selector: 'td', format: 'block' },
-      { selector: 'th', format: 'block' },
-    ],
-  });
 }
 
 function candidates(source: string): Candidate[] {

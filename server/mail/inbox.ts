@@ -11,3 +11,9 @@ export function normaliseInboxName(name: string): string {
 export function resolveInbox(username: string, header: string): string {
   return normaliseInboxName(username) || normaliseInboxName(header) || DEFAULT_INBOX;
 }
+
+/** A test for "this message is in that inbox": whole name, case-insensitively, as `inbox:` search compares. */
+export function inInbox(inbox: string): (summary: { Inbox: string }) => boolean {
+  const name = inbox.toLowerCase();
+  return (summary) => summary.Inbox.toLowerCase() === name;
+}

@@ -1,6 +1,7 @@
 // A session's view of an inbox: every message it held at login, oldest first, numbered from 1, with the session's
 // deletion marks. Message numbers and sizes never change during a session, whatever happens to the store meanwhile
 // (RFC 1939 §5); a message removed elsewhere keeps its number and is caught when it is read or deleted.
+import { inInbox } from '../mail/inbox.ts';
 import type { Store } from '../store/types.ts';
 
 /** The login name that sees every inbox. */
@@ -25,15 +26,9 @@ export class Maildrop {
 
   /** The whole inbox as it is now (no cap), in arrival order. Inbox names match case-insensitively, as search does. */
   static snapshot(store: Store, inbox: string): Maildrop {
-    const wanted = inbox.toLowerCase();
-    const filter = inbox === ALL_INBOXES ? undefined : (s: { Inbox: string }) => s.Inbox.toLowerCase() === wanted;
+    const filter = inbox === ALL_INBOXES ? undefined : inInbox(inbox);
     const { messages } = store.list({ limit: Infinity, filter });
-    const oldestFirst: MaildropMessage[] = new Array(messages.length);
-    for (let i = 0; i < messages.length; i++) {
-      const summary = messages[messages.length - 1 - i]!;
-      oldestFirst[i] = { id: summary.ID, size: summary.Size };
-    }
-    return new Maildrop(oldestFirst);
+    return new Maildrop(messages.map((summary) => ({ id: summary.ID, size: summary.Size })).reverse());
   }
 
   /** Messages not marked deleted. */
