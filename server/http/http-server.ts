@@ -34,7 +34,7 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
-export async function buildHttpApp(context: HttpContext): Promise<FastifyInstance> {
+async function buildHttpApp(context: HttpContext): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, trustProxy: false, ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('mailcove', context);
   await app.register(errorsPlugin);

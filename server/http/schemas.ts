@@ -61,6 +61,14 @@ export const SearchQuery = {
   tz: Type.Optional(Type.String({ description: 'Timezone identifier used for before: and after:' })),
 };
 
+/** The query of a route whose ID may be "latest". */
+export const LatestQuery = Type.Object({
+  query: Type.Optional(Type.String({ description: 'With ID "latest": the newest message matching this search' })),
+  tz: Type.Optional(Type.String()),
+});
+
+export const LATEST_ID_DESCRIPTION = 'ID may be "latest", optionally with ?query= for the newest message matching a search.';
+
 export const IdParam = Type.Object({ ID: Type.String({ description: 'Message ID or "latest"', maxLength: 64 }) });
 
 export const OkText = Type.String({ description: 'Plain text "ok"' });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 
 /** From the project root: this module also runs bundled into dist/, where a relative path would miss. */
-export const WEB_DIR = join(PROJECT_ROOT, 'web');
+const WEB_DIR = join(PROJECT_ROOT, 'web');
 export const WEB_DIST = join(WEB_DIR, 'dist');
 const INDEX = join(WEB_DIST, 'index.html');
 /** What the bundle is made from; anything here newer than dist/index.html makes the build stale. */

@@ -8,7 +8,7 @@ import { passwordMatches } from '../auth/passwords.ts';
 import { normaliseInboxName } from '../mail/inbox.ts';
 import { ALL_INBOXES } from './maildrop.ts';
 
-/** How logins are checked; the inbox credentials file (a later issue) plugs in here. */
+/** How logins are checked; credentialsFor() backs it with --inbox-auth-file. */
 export interface InboxCredentials {
   checkInboxPassword(name: string, password: string): boolean;
   /**

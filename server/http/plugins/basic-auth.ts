@@ -32,8 +32,9 @@ function basicCredentials(header: string | undefined): { user: string; password:
 }
 
 function listed(users: Map<string, string> | null, credentials: { user: string; password: string } | null): boolean {
-  const stored = credentials && users?.get(credentials.user);
-  return typeof stored === 'string' && checkPassword(stored, credentials!.password);
+  if (!credentials || !users) return false;
+  const stored = users.get(credentials.user);
+  return stored !== undefined && checkPassword(stored, credentials.password);
 }
 
 export const basicAuthPlugin = fp(async (app: FastifyInstance) => {

@@ -9,7 +9,7 @@ import { WEB_DIST } from '../web-build.ts';
  * The UI's own pages: only its own scripts and styles (Svelte sets some inline style attributes), the preview frame
  * from this server (itself sandboxed), the websocket and API on this origin, and never framed by another site.
  */
-export const WEB_UI_CSP = [
+const WEB_UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

@@ -5,14 +5,13 @@ import { Type, type TSchema } from '@fastify/type-provider-typebox';
 import { checksFor } from '../../../../checks/service.ts';
 import { badRequest } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
-import { IdParam } from '../../../schemas.ts';
+import { IdParam, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
 
 const flag = (description: string) => Type.Optional(Type.Unsafe<'true' | 'false' | '1' | '0'>({ type: 'string', enum: ['true', 'false', '1', '0'], description, default: 'false' }));
 const isOn = (value: string | undefined): boolean => value === 'true' || value === '1';
 
 const CheckQuery = Type.Object({
-  query: Type.Optional(Type.String({ description: 'With ID "latest": the newest message matching this search' })),
-  tz: Type.Optional(Type.String()),
+  ...LatestQuery.properties,
   refresh: flag('Compute the report again instead of answering the cached one'),
 });
 
@@ -97,7 +96,7 @@ const AuthResponse = Type.Object({
 });
 
 const errors = { 400: Type.Ref('Error'), 404: Type.Ref('Error') };
-const latest = 'ID may be "latest", optionally with ?query= for the newest message matching a search. ';
+const latest = `${LATEST_ID_DESCRIPTION} `;
 
 export const checksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, config, version } = app.mailcove;

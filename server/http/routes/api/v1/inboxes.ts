@@ -1,7 +1,7 @@
 // /api/v1/inboxes (Mailcove's own): every inbox in use with its message and unread counts, for the web UI's sidebar.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { accessFilter, ALL_ACCESS, type InboxAccess } from '../../../../auth/inbox-auth.ts';
+import { accessFilter, type InboxAccess } from '../../../../auth/inbox-auth.ts';
 import type { Store } from '../../../../store/types.ts';
 
 const InboxCount = Type.Object({
@@ -10,7 +10,7 @@ const InboxCount = Type.Object({
   Unread: Type.Integer({ description: 'Unread messages in the inbox' }),
 });
 
-export function inboxCounts(store: Store, access: InboxAccess = ALL_ACCESS): { Name: string; Total: number; Unread: number }[] {
+function inboxCounts(store: Store, access: InboxAccess): { Name: string; Total: number; Unread: number }[] {
   const counts = new Map<string, { Name: string; Total: number; Unread: number }>();
   for (const { Inbox, Read } of store.list({ limit: Number.MAX_SAFE_INTEGER, filter: accessFilter(access) }).messages) {
     let entry = counts.get(Inbox);

@@ -1,7 +1,7 @@
 // /api/v1/info and /api/v1/webui: runtime information and UI settings, in Mailpit's shapes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { tagCounts } from '../../../listing.ts';
+import { mailboxTotals } from '../../../listing.ts';
 import { requestScope } from '../../../message-lookup.ts';
 
 const AppInformation = Type.Object({
@@ -46,8 +46,7 @@ export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/info', { schema: { tags: ['application'], summary: 'Runtime information and totals', response: { 200: AppInformation } } }, async (request) => {
     // An inbox login learns its own totals, not the store's.
-    const scope = requestScope(request.inboxAccess, undefined);
-    const { total, unread } = store.list({ limit: 0, filter: scope });
+    const { total, unread, tags } = mailboxTotals(store, requestScope(request.inboxAccess, undefined));
     return {
       Version: version,
       LatestVersion: '',
@@ -55,7 +54,7 @@ export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       DatabaseSize: await store.diskSize(),
       Messages: total,
       Unread: unread,
-      Tags: Object.fromEntries(tagCounts(store, scope)),
+      Tags: Object.fromEntries(tags),
       RuntimeStats: stats.snapshot(),
     };
   });

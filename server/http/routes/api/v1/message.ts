@@ -6,13 +6,9 @@ import { findPart, PART_ID_PATTERN } from '../../../../mail/parts.ts';
 import { thumbnail } from '../../../../mail/thumbnail.ts';
 import { notFound } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
-import { IdParam } from '../../../schemas.ts';
+import { IdParam, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
 import { contentDisposition, PART_CSP, untrustedContent } from '../../../security-headers.ts';
 
-const LatestQuery = Type.Object({
-  query: Type.Optional(Type.String({ description: 'With ID "latest": the newest message matching this search' })),
-  tz: Type.Optional(Type.String()),
-});
 const PartParams = Type.Object({ ID: Type.String({ maxLength: 64 }), PartID: Type.String({ pattern: PART_ID_PATTERN.source, maxLength: 64 }) });
 const Binary = Type.String({ description: 'The bytes, with the part\'s Content-Type' });
 
@@ -30,7 +26,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['message'],
         summary: 'The parsed message; marks it read',
-        description: 'ID may be "latest", optionally with ?query= for the newest message matching a search.',
+        description: LATEST_ID_DESCRIPTION,
         params: IdParam,
         querystring: LatestQuery,
         response: { 200: Type.Object({ ID: Type.String() }, { additionalProperties: true, description: 'Mailpit Message, plus Mailcove\'s Inbox, Envelope, Client, Links [{URL, Text}] and Codes (one-time codes, most likely first)' }), 400: Type.Ref('Error'), 404: Type.Ref('Error') },

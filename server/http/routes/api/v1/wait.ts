@@ -6,7 +6,7 @@ import { isMessageId } from '../../../../store/message-id.ts';
 import { badRequest } from '../../../context.ts';
 import { listResponse } from '../../../listing.ts';
 import { both, requestScope, searchFilter, type Filter } from '../../../message-lookup.ts';
-import { InboxQuery } from '../../../schemas.ts';
+import { InboxQuery, SearchQuery } from '../../../schemas.ts';
 
 const DEFAULT_TIMEOUT_S = 30;
 const MAX_TIMEOUT_S = 300;
@@ -17,7 +17,7 @@ const WaitQuery = Type.Object({
   since: Type.Optional(Type.String({ description: 'Only messages received after this: an RFC 3339 time, or a message ID (messages after it)' })),
   count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'How many matching messages to wait for' })),
   timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_TIMEOUT_S, default: DEFAULT_TIMEOUT_S, description: 'Seconds to wait before answering 408' })),
-  tz: Type.Optional(Type.String({ description: 'Timezone identifier used for before: and after:' })),
+  tz: SearchQuery.tz,
 });
 
 export const waitRoutes: FastifyPluginAsyncTypebox = async (app) => {
