@@ -47,13 +47,13 @@ const MAX_REDIRECTS = 10;
 
 /** Checks the links of a message's HTML and text bodies. */
 export async function linkCheck(body: { html: string; text: string }, options: LinkCheckOptions): Promise<LinkCheckResponse> {
-  const urls = extractLinks(body.html, body.text, options.maxLinks ?? MAX_LINKS);
+  const urls = linksToCheck(body.html, body.text, options.maxLinks ?? MAX_LINKS);
   const links = await mapLimited(urls, options.concurrency ?? 5, (url) => checkUrl(url, options));
   return { Errors: links.filter((l) => l.StatusCode === 0 || l.StatusCode >= 400).length, Links: links };
 }
 
 /** As Mailpit: <a href>, stylesheet <link href> and <img src> of the HTML, then URLs in the text; http(s), unique. */
-export function extractLinks(html: string, text: string, max = MAX_LINKS): string[] {
+export function linksToCheck(html: string, text: string, max = MAX_LINKS): string[] {
   const all = [...htmlLinks(html).map((l) => l.url), ...textLinks(text)].filter(isHttpUrl);
   return [...new Set(all)].slice(0, max);
 }

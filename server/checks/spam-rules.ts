@@ -33,7 +33,7 @@ interface Facts {
   htmlText: string;
   links: HtmlLink[];
   urls: string[];
-  leaves: MimeLeaf[];
+  leaves: EncodedLeaf[];
 }
 
 export interface SpamRule {
@@ -118,7 +118,7 @@ function factsOf(message: CheckMessage): Facts {
   const links = html ? htmlLinks(html) : [];
   const body = message.view.Text || htmlText;
   const urls = [...links.map((l) => l.url), ...textLinks(message.view.Text)].filter(isHttpUrl);
-  return { message, subject: message.view.Subject, body, html, htmlText, links, urls, leaves: mimeLeaves(message.raw) };
+  return { message, subject: message.view.Subject, body, html, htmlText, links, urls, leaves: encodedLeaves(message.raw) };
 }
 
 function dateInFuture(f: Facts): boolean {
@@ -192,7 +192,7 @@ function looksBulk(f: Facts): boolean {
   return /\b(bulk|list|junk)\b/i.test(precedence) || hasHeader(f.message, 'list-id') || /\bunsubscribe\b/i.test(`${f.body}\n${f.links.map((l) => l.text).join('\n')}`);
 }
 
-function needlessBase64(leaf: MimeLeaf): boolean {
+function needlessBase64(leaf: EncodedLeaf): boolean {
   if (!leaf.type.startsWith('text/') || leaf.disposition === 'attachment' || leaf.encoding !== 'base64') return false;
   const bytes = Buffer.from(leaf.body, 'base64');
   if (bytes.length === 0) return false;
@@ -203,7 +203,7 @@ function needlessBase64(leaf: MimeLeaf): boolean {
 
 // ---- MIME leaves with their transfer encoding (the parsed view does not keep it) ------------------------------
 
-export interface MimeLeaf {
+interface EncodedLeaf {
   /** Media type, lower-cased, no parameters. */
   type: string;
   disposition: string;
@@ -215,13 +215,13 @@ export interface MimeLeaf {
 
 const MAX_DEPTH = 20;
 
-export function mimeLeaves(raw: Buffer): MimeLeaf[] {
-  const leaves: MimeLeaf[] = [];
+function encodedLeaves(raw: Buffer): EncodedLeaf[] {
+  const leaves: EncodedLeaf[] = [];
   walk(raw.toString('latin1'), leaves, 0);
   return leaves;
 }
 
-function walk(entity: string, leaves: MimeLeaf[], depth: number): void {
+function walk(entity: string, leaves: EncodedLeaf[], depth: number): void {
   const split = /\r?\n\r?\n/.exec(entity);
   const head = split ? entity.slice(0, split.index) : entity;
   const body = split ? entity.slice(split.index + split[0].length) : '';

@@ -15,9 +15,9 @@ export class Metrics {
 
 /** `scope` limits the store-derived figures to the inboxes the caller may see (as /api/v1/info does). */
 export function renderMetrics(store: Store, stats: RuntimeStats, metrics: Metrics, scope?: ListOptions['filter']): string {
-  const { total, unread } = store.list({ limit: 0, filter: scope });
+  const { total, unread, messages } = store.list({ limit: Number.MAX_SAFE_INTEGER, filter: scope });
   const inboxes = new Map<string, { total: number; unread: number }>();
-  for (const { Inbox, Read } of store.list({ limit: Number.MAX_SAFE_INTEGER, filter: scope }).messages) {
+  for (const { Inbox, Read } of messages) {
     let counts = inboxes.get(Inbox);
     if (!counts) inboxes.set(Inbox, (counts = { total: 0, unread: 0 }));
     counts.total += 1;

@@ -48,7 +48,7 @@ export class Relay {
    * Relays a newly arrived message to its envelope recipients that match --smtp-relay-matching and the config's
    * allow/block lists; resolves with those recipients ([] when none).
    */
-  async autoRelay(raw: Buffer, summary: MessageSummary): Promise<string[]> {
+  private async autoRelay(raw: Buffer, summary: MessageSummary): Promise<string[]> {
     const matching = this.matching;
     if (!matching) return [];
     const to = summary.Envelope.RcptTo.filter((r) => matching.test(r) && refusedRecipients(this.config, [r]) === null);

@@ -14,10 +14,10 @@ interface ConnectionInternals {
   _socket: Socket;
 }
 
-/** Rate limit first (it counts the attempt), then chaos. null when neither is configured: the listener skips it all. */
 /** Decides the fault (or none) for one attempt at a stage; `watchesData` says whether the Subject is needed at all. */
 export type SmtpFaults = ((stage: SmtpStage, value: string, client: string) => Fault | null) & { watchesData: () => boolean };
 
+/** Rate limit first (it counts the attempt), then chaos. null when neither is configured: the listener skips it all. */
 export function smtpFaults(chaos: Chaos, rateLimit: RateLimit | null): SmtpFaults | null {
   if (!chaos.enabled && !rateLimit) return null;
   const check = (stage: SmtpStage, value: string, client: string): Fault | null => {
@@ -37,7 +37,7 @@ export function faultGate(faults: SmtpFaults | null, server: () => SMTPServer): 
   if (!faults) return (_stage, _value, _session, callback) => callback();
   installExactReplies();
   return (stage, value, session, callback) => {
-    const client = session.remoteAddress.replace(/^::ffff:/, '');
+    const client = clientIp(session);
     if (Buffer.isBuffer(value)) {
       if (!faults.watchesData()) return callback();
       subjectOf(value).then((subject) => apply(faults(stage, subject, client)), () => apply(faults(stage, '', client)));
@@ -61,6 +61,11 @@ export function faultGate(faults: SmtpFaults | null, server: () => SMTPServer): 
       else act();
     }
   };
+}
+
+/** The client's address as recorded and matched: IPv4-mapped IPv6 written as plain IPv4. */
+export function clientIp(session: SMTPServerSession): string {
+  return session.remoteAddress.replace(/^::ffff:/, '');
 }
 
 async function subjectOf(raw: Buffer): Promise<string> {

@@ -6,7 +6,7 @@ import type { InboxAuth } from '../auth/inbox-auth.ts';
 import type { Listen } from '../config.ts';
 import type { Store, MessageMeta, MessageSummary } from '../store/types.ts';
 import type { TlsIdentity } from '../tls/certificate.ts';
-import { faultGate, type SmtpFaults } from './chaos-smtp.ts';
+import { clientIp, faultGate, type SmtpFaults } from './chaos-smtp.ts';
 import { checkSmtpCredentials, type Credentials } from './credentials.ts';
 import { installInstantGreeting } from './instant-greeting.ts';
 
@@ -126,10 +126,6 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
     port: address.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function clientIp(session: SMTPServerSession): string {
-  return session.remoteAddress.replace(/^::ffff:/, '');
 }
 
 function sessionMeta(session: SMTPServerSession): MessageMeta {
