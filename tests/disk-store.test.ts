@@ -133,7 +133,7 @@ describe('DiskStore on disk', () => {
     const store = diskStore(dir);
     await store.open();
     const subjects = ['one', 'two', 'three'];
-    for (const s of subjects) await store.add({ raw: rawMessage(s), meta: meta({ username: 'job-7' }) });
+    for (const s of subjects) await store.add({ raw: rawMessage(s, `Body of ${s}: Ünïcode wörds, "quotes" and \\ slashes.`), meta: meta({ username: 'job-7' }) });
     await store.close();
 
     let parses = 0;
@@ -142,6 +142,9 @@ describe('DiskStore on disk', () => {
     assert.equal(parses, 0, 'start-up must not parse messages');
     assert.deepEqual(counting.list().messages.map((m) => m.Subject).reverse(), subjects);
     assert.equal(counting.list().messages[0]?.Inbox, 'job-7');
+    // The search text (kept as each summary record's UTF-8 body) comes back byte for byte.
+    const found = counting.list({ filter: (_s, search) => search.text.includes('body of two: ünïcode wörds, "quotes" and \\ slashes.') });
+    assert.deepEqual(found.messages.map((m) => m.Subject), ['two']);
     await counting.close();
   });
 

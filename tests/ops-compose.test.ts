@@ -20,5 +20,8 @@ test('docker-compose.yml validates and wires spamd in through MAILCOVE_SPAMASSAS
   const dockerfile = readFileSync('Dockerfile', 'utf8');
   assert.match(dockerfile, /^USER node$/m);
   assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/readyz/m);
-  assert.match(dockerfile, /--enable-source-maps", "--max-semi-space-size=1", "dist\/mailcove\.mjs"\]/);
+  // The image runs node with the same flags as `npm start`.
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const flags = /\bnode ((?:--\S+ )*)dist\/mailcove\.mjs/.exec(start)![1]!.trim().split(' ');
+  assert.ok(dockerfile.includes(`ENTRYPOINT ${JSON.stringify(['node', ...flags, 'dist/mailcove.mjs'])}`.replaceAll(',', ', ')), `ENTRYPOINT with ${flags.join(' ')}`);
 });

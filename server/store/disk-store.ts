@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { newMessageId } from './message-id.ts';
-import { PREFIX_SIZE, TRAILER_SIZE, type MessageHeader, type Parsed } from './record.ts';
+import { parsedFromSummary, PREFIX_SIZE, summaryRecord, TRAILER_SIZE, type MessageHeader, type Parsed } from './record.ts';
 import { countToPrune, type RetentionLimits } from './retention.ts';
 import { SegmentLog, type Location } from './segment-log.ts';
 import { StateFile, type StateData } from './state-file.ts';
@@ -123,14 +123,15 @@ export class DiskStore implements Store {
       const stillDead = new Set<string>();
       const { goodLength, fileLength } = this.segments.scan(
         segment,
-        ({ header, location }) => {
+        ({ header, location, body }) => {
           if (deadIds.has(header.id)) {
             if (header.kind === undefined) stillDead.add(header.id);
           } else if (header.kind === 'summary') {
             const waiting = unparsed.get(header.id);
-            if (waiting) {
+            const text = waiting && body();
+            if (waiting && text) {
               unparsed.delete(header.id);
-              this.index(header.id, newEntry(header, waiting.location, recordLength(location)));
+              this.index(header.id, newEntry(parsedFromSummary(header, text), waiting.location, recordLength(location)));
             }
           } else if (this.byId.has(header.id) || unparsed.has(header.id)) duplicates++;
           else if (header.summary && header.search) this.index(header.id, newEntry({ summary: header.summary, search: header.search }, location, 0));
@@ -148,7 +149,7 @@ export class DiskStore implements Store {
     // summaries down so the next start does not have to.
     for (const [id, { header, location }] of unparsed) {
       const parsed = await this.options.summarise(await this.segments.readBody(location), header.meta, id, new Date(header.created));
-      this.index(id, newEntry(parsed, location, this.segments.appendLater({ kind: 'summary', id, ...parsed })));
+      this.index(id, newEntry(parsed, location, this.appendSummary(id, parsed)));
     }
     // Compaction copies records forward, so arrival order is restored by ID.
     this.entries.sort((a, b) => compareIds(a.summary.ID, b.summary.ID));
@@ -207,13 +208,19 @@ export class DiskStore implements Store {
       this.segments.append({ id, created: created.getTime(), meta }, raw),
       this.options.summarise(raw, meta, id, created),
     ]);
-    const entry = newEntry(parsed, location, this.segments.appendLater({ kind: 'summary', id, ...parsed }));
+    const entry = newEntry(parsed, location, this.appendSummary(id, parsed));
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);
     this.emit({ type: 'new', message: entry.summary, search: entry.search });
     // After this add's reply has gone out: a full store prunes on every add, and the client should not wait for it.
     if (this.options.maxMessages && this.entries.length > this.options.maxMessages) setImmediate(() => void this.prune());
     return entry.summary;
+  }
+
+  /** Queues the message's summary record (see record.ts); returns its size on disk. */
+  private appendSummary(id: string, parsed: Parsed): number {
+    const { header, body } = summaryRecord(id, parsed);
+    return this.segments.appendLater(header, body);
   }
 
   get(id: string): MessageSummary | undefined {

@@ -3,9 +3,10 @@
 // The CRC lets start-up recognise a torn tail left by a crash; such a record was never acknowledged.
 //
 // Two kinds share the framing. A message record carries the raw bytes and what the SMTP session knew; it is the
-// one the 250 waits for. A summary record (no body) carries what parsing found, written after the reply without
-// a flush of its own: were a crash to lose it, start-up parses that message again. Compaction writes message
-// records with the summary inside, so a moved message never depends on a summary record elsewhere.
+// one the 250 waits for. A summary record carries what parsing found, written after the reply without a flush of
+// its own: were a crash to lose it, start-up parses that message again. Its body is the search text as UTF-8:
+// JSON-escaping two kilobytes of body text per message cost more than the rest of the record together. Compaction
+// writes message records with the summary inside, so a moved message never depends on a summary record elsewhere.
 import { crc32 } from 'node:zlib';
 import type { MessageMeta, MessageSummary, SearchFields } from './types.ts';
 
@@ -28,9 +29,12 @@ export interface MessageHeader extends Partial<Parsed> {
   meta: MessageMeta;
 }
 
-export interface SummaryHeader extends Parsed {
+export interface SummaryHeader {
   kind: 'summary';
   id: string;
+  summary: MessageSummary;
+  /** SearchFields.inline; SearchFields.text is the record's body. */
+  inline: number;
 }
 
 export type RecordHeader = MessageHeader | SummaryHeader;
@@ -59,6 +63,15 @@ export function encodeRecord(header: RecordHeader, body: Buffer = EMPTY): Buffer
   return body.length ? [prefix, headerBytes, body, trailer] : [prefix, headerBytes, trailer];
 }
 
+/** A summary record's header and body. */
+export function summaryRecord(id: string, { summary, search }: Parsed): { header: SummaryHeader; body: Buffer } {
+  return { header: { kind: 'summary', id, summary, inline: search.inline }, body: Buffer.from(search.text) };
+}
+
+export function parsedFromSummary({ summary, inline }: SummaryHeader, body: Buffer): Parsed {
+  return { summary, search: { text: body.toString('utf8'), inline } };
+}
+
 /** Reads the prefix; null when the bytes are not a record start. */
 export function decodeFrame(prefix: Buffer): RecordFrame | null {
   if (prefix.length < PREFIX_SIZE || !prefix.subarray(0, 4).equals(MAGIC)) return null;
@@ -71,7 +84,7 @@ export function parseHeader(bytes: Buffer): RecordHeader | null {
   try {
     const h = JSON.parse(bytes.toString('utf8')) as RecordHeader;
     if (typeof h.id !== 'string') return null;
-    if (h.kind === 'summary') return h.summary && h.search ? h : null;
+    if (h.kind === 'summary') return h.summary && typeof h.inline === 'number' ? h : null;
     return typeof h.created === 'number' && h.meta && (h.summary === undefined) === (h.search === undefined) ? h : null;
   } catch {
     return null;

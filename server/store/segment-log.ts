@@ -28,6 +28,8 @@ export interface Location {
 export interface ScannedRecord {
   header: RecordHeader;
   location: Location;
+  /** Reads the record's body from the scan's window (null if the file ends first); for small bodies only. */
+  body(): Buffer | null;
 }
 
 interface Pending {
@@ -117,8 +119,8 @@ export class SegmentLog {
    * A crash may lose it; that is only allowed for records that can be rebuilt (summary records). Returns the
    * record's size on disk.
    */
-  appendLater(header: SummaryHeader): number {
-    const record = pending(header, Buffer.alloc(0));
+  appendLater(header: SummaryHeader, body: Buffer): number {
+    const record = pending(header, body);
     this.queue.push(record);
     if (!this.flushScheduled && !this.laterTimer) {
       this.laterTimer = setTimeout(() => this.scheduleFlush(), LATER_FLUSH_MS);
@@ -273,7 +275,9 @@ export class SegmentLog {
         const headerBytes = bytes(offset + PREFIX_SIZE, frame.headerLength);
         const header = headerBytes && parseHeader(headerBytes);
         if (!header) break;
-        onRecord({ header, location: { segment, offset, headerLength: frame.headerLength, bodyLength: frame.bodyLength } });
+        const bodyStart = offset + PREFIX_SIZE + frame.headerLength;
+        const body = (): Buffer | null => bytes(bodyStart, frame.bodyLength);
+        onRecord({ header, location: { segment, offset, headerLength: frame.headerLength, bodyLength: frame.bodyLength }, body });
         offset += frame.totalLength;
       }
       return { goodLength: offset, fileLength };
