@@ -63,13 +63,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
 /** The node flags `npm start` runs Mailcove with (read from package.json, so the two cannot drift apart). */
 const NODE_FLAGS = (() => {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const m = /\bnode ((?:--\S+ )*)dist\/mailcove\.mjs/.exec(scripts.start ?? '');
   if (!m) throw new Error('bench: package.json "start" no longer runs "node [flags] dist/mailcove.mjs"');
   return m[1]!.trim().split(/\s+/).filter(Boolean);
 })();
+
+/** The packages `npm run build:server` bundles in spite of --packages=external (its --alias options). */
+const ALIASES = Object.fromEntries([...(scripts['build:server'] ?? '').matchAll(/--alias:([^=\s]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 
 let built: Promise<void> | null = null;
 
@@ -91,6 +95,7 @@ function buildChildren(): Promise<void> {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    alias: ALIASES,
     sourcemap: true,
     logLevel: 'warning',
   }).then(() => undefined);

@@ -1,6 +1,6 @@
 // JSON schemas shared by the routes. They validate input, shape output, and are the OpenAPI document.
 import type {} from '@fastify/swagger';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 
 export const ErrorBody = Type.Object({ Error: Type.String() }, { $id: 'Error', description: 'A JSON error message' });
 

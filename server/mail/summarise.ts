@@ -130,7 +130,8 @@ function snippet(parsed: ParsedMail): string {
   const text = parsed.text ?? '';
   let collapsed = collapseWhitespace(text.slice(0, SNIPPET_LENGTH * 4));
   if (collapsed.length <= SNIPPET_LENGTH && text.length > SNIPPET_LENGTH * 4) collapsed = collapseWhitespace(text);
-  return collapsed.length > SNIPPET_LENGTH ? collapsed.slice(0, SNIPPET_LENGTH) + '…' : collapsed;
+  // "..." rather than "…": one character outside Latin-1 makes V8 store the whole snippet two bytes a character.
+  return collapsed.length > SNIPPET_LENGTH ? collapsed.slice(0, SNIPPET_LENGTH) + '...' : collapsed;
 }
 
 /**

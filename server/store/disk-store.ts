@@ -9,6 +9,7 @@ import { parsedFromSummary, PREFIX_SIZE, summaryRecord, TRAILER_SIZE, type Messa
 import { countToPrune, type RetentionLimits } from './retention.ts';
 import { SegmentLog, type Location } from './segment-log.ts';
 import { StateFile, type StateData } from './state-file.ts';
+import { StringPool } from './string-pool.ts';
 import {
   NotFoundError,
   type ListOptions,
@@ -496,8 +497,11 @@ export class DiskStore implements Store {
   }
 }
 
+const pool = new StringPool();
+
 function newEntry({ summary, search }: Parsed, location: Location, summaryBytes: number): Entry {
-  return { summary: { ...summary, Tags: [...summary.Tags] }, search, location, arrivalTags: summary.Tags, summaryBytes };
+  const pooled = pool.summary(summary);
+  return { summary: pooled, search, location, arrivalTags: [...pooled.Tags], summaryBytes };
 }
 
 function compareIds(a: string, b: string): number {

@@ -1,6 +1,6 @@
 // Liveness and readiness probes; open even when Basic auth is on.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 
 const Status = Type.Object({ status: Type.String() });
 

@@ -1,7 +1,7 @@
 // /view/{ID}.html and /view/{ID}.txt: just the message's HTML (cid: images pointing at the parts API) or text,
 // for integration tests and the UI's preview frame. The HTML is served sandboxed so it can never run script here.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { messageHtml, messageText } from '../../mail/message-view.ts';
 import { notFound } from '../context.ts';
 import { resolveMessage } from '../message-lookup.ts';

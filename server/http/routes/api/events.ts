@@ -1,7 +1,7 @@
 // /api/events: the live websocket, in Mailpit's {Type, Data} envelope. Server → client only.
 import type {} from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { canSee } from '../../../auth/inbox-auth.ts';
 import { scopeEvent } from '../../../events/inbox-scope.ts';
 import { InboxQuery } from '../../schemas.ts';

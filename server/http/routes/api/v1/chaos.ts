@@ -1,6 +1,6 @@
 // /api/v1/chaos: Mailpit's random SMTP fault triggers; /api/v1/chaos/rules: Mailcove's deterministic fault rules.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ChaosError, parseChaosRules } from '../../../../smtp/chaos.ts';
 import { badRequest } from '../../../context.ts';
 

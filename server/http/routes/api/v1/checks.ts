@@ -1,7 +1,7 @@
 // /api/v1/message/{ID}/html-check, /sa-check, /link-check and /auth-check: the quality checks, in Mailpit's shapes
 // where Mailpit has the endpoint. Each report is computed once per message and cached (server/checks/service.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from 'typebox';
 import { checksFor } from '../../../../checks/service.ts';
 import { badRequest } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';

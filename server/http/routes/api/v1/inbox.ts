@@ -1,6 +1,6 @@
 // DELETE /api/v1/inbox/{Name}: empties one inbox, the way a CI job cleans up after itself.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { canSee } from '../../../../auth/inbox-auth.ts';
 import { notFound } from '../../../context.ts';
 import { inboxFilter, selectIds } from '../../../message-lookup.ts';

@@ -1,6 +1,6 @@
 // /api/v1/inboxes (Mailcove's own): every inbox in use with its message and unread counts, for the web UI's sidebar.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { accessFilter, type InboxAccess } from '../../../../auth/inbox-auth.ts';
 import type { Store } from '../../../../store/types.ts';
 

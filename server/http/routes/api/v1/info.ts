@@ -1,6 +1,6 @@
 // /api/v1/info and /api/v1/webui: runtime information and UI settings, in Mailpit's shapes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { mailboxTotals } from '../../../listing.ts';
 import { requestScope } from '../../../message-lookup.ts';
 

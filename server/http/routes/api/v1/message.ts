@@ -1,6 +1,6 @@
 // /api/v1/message/{ID}: the parsed message (marking it read), its headers, raw source, parts and thumbnails.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { buildMessageView, messageHeaders } from '../../../../mail/message-view.ts';
 import { findPart, PART_ID_PATTERN } from '../../../../mail/parts.ts';
 import { thumbnail } from '../../../../mail/thumbnail.ts';

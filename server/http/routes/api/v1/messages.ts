@@ -1,6 +1,6 @@
 // /api/v1/messages: list newest first, set read status, delete. Mailpit's shapes and semantics.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { listResponse } from '../../../listing.ts';
 import { both, idsInScope, requestScope, searchFilter, selectIds } from '../../../message-lookup.ts';
 import { IdList, InboxQuery, OkText, Paging } from '../../../schemas.ts';

@@ -1,6 +1,6 @@
 // POST /api/v1/message/{ID}/release: sends a stored message on through --smtp-relay-config, as Mailpit does.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { addressIn } from '../../../../relay/prepare.ts';
 import { RelayRefused } from '../../../../relay/relay.ts';
 import { badRequest, HttpError } from '../../../context.ts';

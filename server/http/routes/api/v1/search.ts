@@ -1,6 +1,6 @@
 // /api/v1/search: Mailpit's search language over the in-memory index; DELETE removes every match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { listResponse } from '../../../listing.ts';
 import { both, requestScope, searchFilter, selectIds } from '../../../message-lookup.ts';
 import { InboxQuery, OkText, Paging, SearchQuery } from '../../../schemas.ts';

@@ -1,6 +1,6 @@
 // POST /api/v1/send: Mailpit's JSON send API. The message is composed and stored exactly as SMTP mail is.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { composeMessage, ComposeError } from '../../../../mail/compose.ts';
 import { badRequest } from '../../../context.ts';
 

@@ -1,6 +1,6 @@
 // /api/v1/tags: list, set per message, rename and delete tags, as in Mailpit.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { cleanTag, sortTags } from '../../../../mail/tags.ts';
 import type { Store } from '../../../../store/types.ts';
 import { badRequest } from '../../../context.ts';

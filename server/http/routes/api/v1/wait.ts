@@ -1,6 +1,6 @@
 // GET /api/v1/wait: answers as soon as enough matching messages exist, so a CI job needs no polling loop.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { WaitRegistry } from '../../../../events/wait-for.ts';
 import { isMessageId } from '../../../../store/message-id.ts';
 import { badRequest } from '../../../context.ts';
