@@ -30,5 +30,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD node -e "const p=(process.env.MAILCOVE_HTTP||':8025').split(':').pop();fetch('http://127.0.0.1:'+p+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The same node flags as `npm start`. The subcommand is the argument, so the image runs the others too:
 #   docker run --rm -v mailcove-data:/data mailcove export --data /data /data/export
-ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--max-semi-space-size=8", "dist/mailcove.mjs"]
+ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--max-semi-space-size=4", "dist/mailcove.mjs"]
 CMD ["serve"]

@@ -12,7 +12,7 @@ export function searchFilter(query: string | undefined, tz?: string): Filter | u
   if (query === undefined || query.trim() === '') return undefined;
   try {
     const compiled = parseSearch(query, { tz });
-    return (summary, search) => matches(compiled, { summary, text: search.text, inline: search.inline });
+    return (summary, search) => matches(compiled, summary, search);
   } catch (err) {
     if (err instanceof SearchSyntaxError) throw badRequest(err.message);
     throw err;
