@@ -30,7 +30,8 @@ export interface Reply {
 }
 
 export interface ChildHandlers {
-  count(): number;
+  /** Messages held (a promise where the server must first finish indexing what it acknowledged). */
+  count(): number | Promise<number>;
   /** Forgets every message, so a measured run starts from an empty store after a warm-up. */
   reset(): Promise<void>;
   /** Stops listening and flushes; the child exits after replying. */
@@ -49,12 +50,12 @@ export async function serveParent(ready: Omit<ReadyMessage, 'type'>, handlers: C
   process.on('message', (raw) => {
     const req = raw as Request;
     if (req.type === 'count') {
-      void send({ type: 'reply', id: req.id, value: handlers.count() });
+      void Promise.resolve(handlers.count()).then((value) => send({ type: 'reply', id: req.id, value }));
     } else if (req.type === 'memory') {
       void send({ type: 'reply', id: req.id, value: 0, memory: process.memoryUsage() });
     } else if (req.type === 'reset') {
       handlers.reset().then(
-        () => send({ type: 'reply', id: req.id, value: handlers.count() }),
+        async () => send({ type: 'reply', id: req.id, value: await handlers.count() }),
         (err: Error) => send({ type: 'reply', id: req.id, value: NaN, error: err.message }),
       );
     } else if (req.type === 'stop') {

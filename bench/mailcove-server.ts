@@ -12,5 +12,13 @@ const startMs = performance.now() - started;
 
 await serveParent(
   { smtpPort: app.smtp.port, httpPort: app.http.port, startMs, count: app.store.count(), lastOpen: app.store.lastOpen },
-  { count: () => app.store.count(), reset: () => app.store.deleteAll(), stop: () => app.stop() },
+  {
+    // Every acknowledged message, including those still being indexed.
+    count: async () => {
+      await app.store.indexed();
+      return app.store.count();
+    },
+    reset: () => app.store.deleteAll(),
+    stop: () => app.stop(),
+  },
 );

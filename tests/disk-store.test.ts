@@ -97,6 +97,34 @@ describe('DiskStore on disk', () => {
     await reopened.close();
   });
 
+  test('onDurable: acknowledged once the bytes are on disk, indexed right after; indexed() waits for it', async () => {
+    const dir = fresh();
+    let release!: () => void;
+    const parsing = new Promise<void>((r) => (release = r));
+    // A parse held back, so the gap between the acknowledgement and the index is observable.
+    const store = diskStore(dir, { summarise: async (...args) => (await parsing, summarise(...args)) });
+    await store.open();
+    let acked = '';
+    const added = store.add({ raw: rawMessage('early'), meta: meta() }, { onDurable: (id) => (acked = id) });
+    while (!acked) await new Promise((r) => setTimeout(r, 1));
+    // Durable: the raw bytes are in the segment already, though the message is not yet in the index.
+    const segment = readFileSync(join(dir, 'segments', segmentFiles(dir)[0]!));
+    assert.ok(segment.includes(rawMessage('early')), 'raw bytes on disk at the acknowledgement');
+    assert.equal(store.get(acked), undefined);
+    const barrier = store.indexed();
+    assert.ok(barrier, 'indexed() has something to wait for');
+    let waited = false;
+    void barrier.then(() => (waited = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(waited, false, 'indexed() waits for the parse');
+    release();
+    await barrier;
+    assert.equal(store.get(acked)?.Subject, 'early');
+    assert.equal((await added).ID, acked);
+    assert.equal(store.indexed(), undefined, 'nothing pending afterwards');
+    await store.close();
+  });
+
   test('a summary record lost to a crash: the message is parsed again at start-up, once', async () => {
     const dir = fresh();
     const store = diskStore(dir);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import WebSocket from 'ws';
 import { api, mailer, queuedId } from './helpers/api.ts';
-import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { allIndexed, startTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { Pop3Client } from './helpers/pop3-client.ts';
 
 describe('per-inbox credentials', () => {
@@ -33,6 +33,7 @@ describe('per-inbox credentials', () => {
     await assert.rejects(mailer(app.smtp.port, { user: 'TEAM-B', pass: 'alpha-pass' })({ subject: 'x' }), (err: Error & { responseCode?: number }) => err.responseCode === 535);
     const cram = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: { rejectUnauthorized: false }, auth: { user: 'team-a', pass: 'alpha-pass' }, authMethod: 'CRAM-MD5' });
     const info = await cram.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'cram' });
+    await allIndexed();
     assert.equal(app.store.get(queuedId(info.response))?.Inbox, 'team-a');
   });
 
@@ -52,6 +53,7 @@ describe('per-inbox credentials', () => {
     assert.equal((await teamA.get('/api/v1/info')).body.Messages, list.body.total);
     // Deleting "everything" as team-a deletes only team-a's mail.
     await teamA.delete('/api/v1/messages', { IDs: [ids.b] });
+    await allIndexed();
     assert.ok(app.store.get(ids.b!), 'another inbox\'s ID is ignored');
   });
 
@@ -76,6 +78,7 @@ describe('per-inbox credentials', () => {
     assert.match(await pop.command('USER team-a'), /^\+OK/);
     assert.match(await pop.command('PASS alpha-pass', 10_000), /^\+OK/);
     const stat = await pop.command('STAT');
+    await allIndexed();
     const own = app.store.list({ limit: 0, filter: (m) => m.Inbox === 'team-a' }).total;
     assert.equal(stat, `+OK ${own} ${app.store.list({ limit: 1000, filter: (m) => m.Inbox === 'team-a' }).messages.reduce((n, m) => n + m.Size, 0)}`);
     pop.close();

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { mailer, queuedId } from './helpers/api.ts';
-import { startTestApp, tempDir } from './helpers/app.ts';
+import { allIndexed, startTestApp, tempDir } from './helpers/app.ts';
 import { DiskStore } from '../server/store/disk-store.ts';
 import { summarise } from '../server/mail/summarise.ts';
 
@@ -89,6 +89,7 @@ test('sendmail -t delivers to To, Cc and Bcc with the From address as sender, an
     ].join('\r\n');
     const run = await cli(['sendmail', '-t', '-i', '--smtp-addr', `127.0.0.1:${app.smtp.port}`], message);
     assert.equal(run.status, 0, run.stderr);
+    await allIndexed();
     const stored = app.store.latest();
     assert.ok(stored, 'a message arrived');
     assert.equal(stored.Subject, 'via sendmail');

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
-import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { allIndexed, startTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { RawSmtp } from './helpers/smtp-session.ts';
 
 const plain = (s: string) => Buffer.from(s).toString('base64');
@@ -32,6 +32,7 @@ describe('SMTP bad input', () => {
     const reply = await s.command('MAIL FROM:<a@example.com> SIZE=999999999');
     assert.equal(reply.code, 552);
     s.close();
+    await allIndexed();
     assert.equal(app.store.count(), before);
     assert.equal(app.store.list({ filter: (m) => m.Subject === 'too big' }).total, 0);
   });
@@ -50,6 +51,7 @@ describe('SMTP bad input', () => {
     assert.equal((await s.command('DATA')).code, 354);
     const done = await s.command('Subject: after retry\r\n\r\nhello\r\n.');
     assert.equal(done.code, 250);
+    await allIndexed();
     assert.equal(app.store.list({ filter: (m) => m.Subject === 'after retry' }).messages[0]?.Username, 'alice');
     s.close();
   });
@@ -67,6 +69,7 @@ describe('SMTP bad input', () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: { rejectUnauthorized: false } });
     const info = await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'still served', text: 'ok' });
     assert.match(info.response, /^250 /);
+    await allIndexed();
     assert.equal(app.store.list({ filter: (m) => m.Subject === 'still served' }).total, 1);
     garbage.close();
   });
@@ -78,6 +81,7 @@ describe('SMTP bad input', () => {
     const info = await transport.sendMail({ envelope: { from: 'deep@example.com', to: ['b@example.com'] }, raw });
     const id = /queued as (\w+)/.exec(info.response)?.[1];
     assert.ok(id, info.response);
+    await allIndexed();
     const summary = app.store.get(id);
     assert.match(summary?.ParseError ?? '', /child nodes/);
     assert.equal(summary?.From?.Address, 'deep@example.com');
@@ -96,6 +100,7 @@ describe('SMTP bad input', () => {
     assert.equal(reply.code, 250);
     const id = /queued as (\w+)/.exec(reply.text)?.[1];
     assert.ok(id);
+    await allIndexed();
     const raw = await app.store.readRaw(id);
     assert.equal(raw.toString('latin1'), body + '\r\n');
     assert.equal(app.store.get(id)?.Envelope.MailFrom, 'weird@example.com');

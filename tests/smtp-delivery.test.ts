@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { MessageSummary } from '../server/store/types.ts';
-import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { allIndexed, startTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { pythonAvailable, sendWithPython } from './helpers/python-smtp.ts';
 
 const tlsOff = { rejectUnauthorized: false };
@@ -17,7 +17,8 @@ function compose(options: ConstructorParameters<typeof MailComposer>[0]): Promis
 }
 
 /** The newest message whose subject is `subject`; fails the test when there is none. */
-function bySubject(app: TestApp, subject: string): MessageSummary {
+async function bySubject(app: TestApp, subject: string): Promise<MessageSummary> {
+  await allIndexed();
   const found = app.store.list({ limit: 1, filter: (m) => m.Subject === subject }).messages[0];
   assert.ok(found, `message "${subject}" was not stored`);
   return found;
@@ -39,7 +40,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, requireTLS: true, tls: tlsOff, name: 'client.example' });
     const info = await transport.sendMail({ envelope: { from: 'bounce@example.com', to: ['user@example.com'] }, raw });
     assert.match(info.response, /^250 /);
-    const m = bySubject(app, 'starttls nodemailer');
+    const m = (await bySubject(app, 'starttls nodemailer'));
     assert.deepEqual(await app.store.readRaw(m.ID), raw);
     assert.equal(m.Client.TLS, true);
     assert.equal(m.Client.Helo, 'client.example');
@@ -56,7 +57,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
     for (const feature of ['pipelining', '8bitmime', 'smtputf8', 'size', 'enhancedstatuscodes', 'auth']) {
       assert.ok(result.features.includes(feature), `EHLO after STARTTLS lacks ${feature}: ${result.features.join(',')}`);
     }
-    const m = bySubject(app, 'starttls python');
+    const m = (await bySubject(app, 'starttls python'));
     assert.deepEqual(await app.store.readRaw(m.ID), raw);
     assert.equal(m.Client.TLS, true);
   });
@@ -64,12 +65,12 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
   test('any credentials are accepted; the AUTH username names the inbox', async () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: tlsOff, auth: { user: 'ci-job-42', pass: 'whatever' } });
     await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'accept any auth', text: 'x' });
-    const m = bySubject(app, 'accept any auth');
+    const m = (await bySubject(app, 'accept any auth'));
     assert.equal(m.Username, 'ci-job-42');
     assert.equal(m.Inbox, 'ci-job-42');
     const py = await sendWithPython({ port: app.smtp.port, mode: 'plain', from: 'a@example.com', to: ['b@example.com'], user: 'py-job', password: 'anything', message: Buffer.from('Subject: py accept any\r\n\r\nx\r\n') });
     assert.equal(py.ok, true, py.error);
-    assert.equal(bySubject(app, 'py accept any').Inbox, 'py-job');
+    assert.equal((await bySubject(app, 'py accept any')).Inbox, 'py-job');
   });
 
   test('without AUTH, the X-Mailcove-Inbox header names the inbox; envelope-only recipients are Bcc', async () => {
@@ -83,7 +84,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
       text: 'x',
       headers: { 'X-Mailcove-Inbox': 'signup-tests' },
     });
-    const m = bySubject(app, 'inbox header');
+    const m = (await bySubject(app, 'inbox header'));
     assert.equal(m.Inbox, 'signup-tests');
     assert.deepEqual(m.To, [{ Name: 'Visible', Address: 'to@example.com' }]);
     assert.deepEqual(m.Cc, [{ Name: '', Address: 'cc@example.com' }]);
@@ -97,7 +98,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
     const raw = Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: utf8 addresses\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGrüße\r\n`);
     const py = await sendWithPython({ port: app.smtp.port, mode: 'plain', from, to: [to], message: raw, smtputf8: true });
     assert.equal(py.ok, true, py.error);
-    const m = bySubject(app, 'utf8 addresses');
+    const m = (await bySubject(app, 'utf8 addresses'));
     assert.equal(m.Envelope.MailFrom, from);
     assert.deepEqual(m.Envelope.RcptTo, [to]);
     assert.equal(m.From?.Address, from);
@@ -105,7 +106,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
 
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: tlsOff });
     await transport.sendMail({ from, to, subject: 'utf8 nodemailer', text: 'Grüße' });
-    assert.equal(bySubject(app, 'utf8 nodemailer').Envelope.MailFrom, from);
+    assert.equal((await bySubject(app, 'utf8 nodemailer')).Envelope.MailFrom, from);
   });
 
   test('an 8-bit body is kept byte for byte', async () => {
@@ -116,7 +117,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
     ]);
     const py = await sendWithPython({ port: app.smtp.port, mode: 'plain', from: 'a@example.com', to: ['b@example.com'], message: body });
     assert.equal(py.ok, true, py.error);
-    const m = bySubject(app, 'eight bit');
+    const m = (await bySubject(app, 'eight bit'));
     assert.deepEqual(await app.store.readRaw(m.ID), body);
     assert.match(m.Snippet, /Grüße/);
   });
@@ -125,11 +126,11 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
     const raw = Buffer.from('From: a@example.com\r\nTo: b@example.com\r\nSubject: dots\r\n\r\n.leading dot\r\n..two dots\r\n.\r\n...\r\nend\r\n');
     const py = await sendWithPython({ port: app.smtp.port, mode: 'plain', from: 'a@example.com', to: ['b@example.com'], message: raw });
     assert.equal(py.ok, true, py.error);
-    assert.deepEqual(await app.store.readRaw(bySubject(app, 'dots').ID), raw);
+    assert.deepEqual(await app.store.readRaw((await bySubject(app, 'dots')).ID), raw);
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: tlsOff });
     const raw2 = Buffer.from(raw.toString().replace('Subject: dots', 'Subject: dots nodemailer'));
     await transport.sendMail({ envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw: raw2 });
-    assert.deepEqual(await app.store.readRaw(bySubject(app, 'dots nodemailer').ID), raw2);
+    assert.deepEqual(await app.store.readRaw((await bySubject(app, 'dots nodemailer')).ID), raw2);
   });
 
   test('a 10 MB attachment arrives intact', async () => {
@@ -137,7 +138,7 @@ describe('plain listener with STARTTLS, accept-any AUTH', () => {
     const raw = await compose({ from: 'a@example.com', to: 'b@example.com', subject: 'ten megabytes', text: 'see attached', attachments: [{ filename: 'blob.bin', content: attachment }] });
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: tlsOff });
     await transport.sendMail({ envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw });
-    const m = bySubject(app, 'ten megabytes');
+    const m = (await bySubject(app, 'ten megabytes'));
     assert.equal(m.Attachments, 1);
     assert.equal(m.Size, raw.length);
     assert.deepEqual(await app.store.readRaw(m.ID), raw);
@@ -155,14 +156,14 @@ describe('implicit TLS (SMTPS)', () => {
     const raw = await compose({ from: 'a@example.com', to: 'b@example.com', subject: 'smtps nodemailer', text: 'secure' });
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, secure: true, tls: tlsOff });
     await transport.sendMail({ envelope: { from: 'a@example.com', to: ['b@example.com'] }, raw });
-    const m = bySubject(app, 'smtps nodemailer');
+    const m = (await bySubject(app, 'smtps nodemailer'));
     assert.deepEqual(await app.store.readRaw(m.ID), raw);
     assert.equal(m.Client.TLS, true);
 
     const pyRaw = Buffer.from('Subject: smtps python\r\n\r\nsecure too\r\n');
     const py = await sendWithPython({ port: app.smtp.port, mode: 'ssl', from: 'a@example.com', to: ['b@example.com'], message: pyRaw });
     assert.equal(py.ok, true, py.error);
-    assert.deepEqual(await app.store.readRaw(bySubject(app, 'smtps python').ID), pyRaw);
+    assert.deepEqual(await app.store.readRaw((await bySubject(app, 'smtps python')).ID), pyRaw);
   });
 
   test('a plain-text client gets no SMTP greeting', async () => {
@@ -194,12 +195,12 @@ describe('AUTH with a credentials file', () => {
     for (const method of ['PLAIN', 'LOGIN', 'CRAM-MD5']) {
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: app.smtp.port, tls: tlsOff, authMethod: method, auth: { user: 'alice', pass: 's3cret' } });
       await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: `auth ${method}`, text: 'x' });
-      assert.equal(bySubject(app, `auth ${method}`).Username, 'alice');
+      assert.equal((await bySubject(app, `auth ${method}`)).Username, 'alice');
     }
     // smtplib prefers CRAM-MD5; a password containing colons is kept whole.
     const py = await sendWithPython({ port: app.smtp.port, mode: 'starttls', from: 'a@example.com', to: ['b@example.com'], user: 'bob', password: 'hunter2:with:colons', message: Buffer.from('Subject: auth python\r\n\r\nx\r\n') });
     assert.equal(py.ok, true, py.error);
-    assert.equal(bySubject(app, 'auth python').Inbox, 'bob');
+    assert.equal((await bySubject(app, 'auth python')).Inbox, 'bob');
   });
 
   test('a wrong password gets 535 and nothing is stored', async () => {

@@ -8,6 +8,7 @@ import type { Listen } from '../config.ts';
 import type { HttpContext } from './context.ts';
 import { basicAuthPlugin } from './plugins/basic-auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { indexBarrierPlugin } from './plugins/index-barrier.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { refusedUpgradesPlugin } from './plugins/refused-upgrades.ts';
 import { webUiPlugin } from './plugins/web-ui.ts';
@@ -38,6 +39,7 @@ async function buildHttpApp(context: HttpContext): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, trustProxy: false, ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('mailcove', context);
   await app.register(errorsPlugin);
+  await app.register(indexBarrierPlugin);
   await app.register(refusedUpgradesPlugin);
   await app.register(basicAuthPlugin);
   if (context.config.apiCors.length) {

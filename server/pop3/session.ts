@@ -264,6 +264,8 @@ export class Pop3Session {
       this.ctx.clientError(this.ip, `POP3 login failed for "${name}"`);
       return this.err('[AUTH] invalid login name or password');
     }
+    // The maildrop includes every message acknowledged over SMTP before this login, indexed or not yet.
+    await this.ctx.store.indexed();
     this.maildrop = Maildrop.snapshot(this.ctx.store, inbox);
     this.state = 'TRANSACTION';
     await this.ok(`${inbox === ALL_INBOXES ? 'every inbox' : `inbox ${inbox}`} has ${this.maildrop.count} messages (${this.maildrop.octets} octets)`);

@@ -98,15 +98,19 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
         gate('data', raw, session, (fault) => {
           if (fault) return callback(fault);
           const dataEnd = performance.now();
-          store.add({ raw, meta: sessionMeta(session) }).then(
-            (summary) => {
-              observer.accepted(raw.length, (performance.now() - dataEnd) / 1000);
-              callback(null, `Ok: queued as ${summary.ID}`);
-              observer.stored?.(summary, raw);
-            },
+          // The 250 goes out once the bytes are durable; the store parses and indexes the message after it.
+          let acknowledged = false;
+          const onDurable = (id: string): void => {
+            acknowledged = true;
+            observer.accepted(raw.length, (performance.now() - dataEnd) / 1000);
+            callback(null, `Ok: queued as ${id}`);
+          };
+          store.add({ raw, meta: sessionMeta(session) }, { onDurable }).then(
+            (summary) => observer.stored?.(summary, raw),
             (err: Error) => {
               observer.clientError(clientIp(session), `storing message failed: ${err.message}`);
-              callback(smtpError(451, 'Temporary storage failure, please retry'));
+              // After a 250 the message is on disk already; start-up indexes it. Before one, the client retries.
+              if (!acknowledged) callback(smtpError(451, 'Temporary storage failure, please retry'));
             },
           );
         });

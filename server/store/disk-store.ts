@@ -12,6 +12,7 @@ import { StateFile, type StateData } from './state-file.ts';
 import { StringPool } from './string-pool.ts';
 import {
   NotFoundError,
+  type AddOptions,
   type ListOptions,
   type ListResult,
   type MessageSummary,
@@ -59,6 +60,12 @@ const liveBytes = (e: Entry): number => recordLength(e.location) + e.summaryByte
 /** A sealed segment is rewritten once at least this share of it is deleted messages. */
 const COMPACT_DEAD_SHARE = 0.5;
 const COMPACT_DEBOUNCE_MS = 1000;
+/**
+ * Acknowledged-but-unparsed messages hold their raw bytes in memory. Past these bounds an add parses before it
+ * acknowledges again, so a parse that falls behind slows the clients down instead of growing memory.
+ */
+const MAX_UNINDEXED = 100;
+const MAX_UNINDEXED_BYTES = 32 * 1024 * 1024;
 
 export class DiskStore implements Store {
   private readonly options: DiskStoreOptions;
@@ -76,6 +83,9 @@ export class DiskStore implements Store {
   private compactAgain = false;
   /** Adds whose bytes may be on disk but whose entry is not yet in memory. */
   private inflight = new Set<Promise<unknown>>();
+  /** Adds already acknowledged (onDurable called) and still being parsed; see indexed(). */
+  private unindexed = new Set<Promise<unknown>>();
+  private unindexedBytes = 0;
   private pruneChain: Promise<unknown> = Promise.resolve();
   private pruneQueued: Promise<string[]> | null = null;
   lastOpen: OpenReport | null = null;
@@ -193,22 +203,57 @@ export class DiskStore implements Store {
     await this.segments.close();
   }
 
-  add(message: NewMessage): Promise<MessageSummary> {
-    const task = this.addNow(message);
+  add(message: NewMessage, options: AddOptions = {}): Promise<MessageSummary> {
+    const task = this.addNow(message, options.onDurable);
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task)).catch(() => {});
     return task;
   }
 
-  private async addNow({ raw, meta }: NewMessage): Promise<MessageSummary> {
+  indexed(): Promise<void> | undefined {
+    if (!this.unindexed.size) return undefined;
+    return Promise.allSettled([...this.unindexed]).then(() => undefined);
+  }
+
+  private async addNow({ raw, meta }: NewMessage, onDurable?: (id: string) => void): Promise<MessageSummary> {
     const id = newMessageId();
     const created = new Date();
+    const appended = this.segments.append({ id, created: created.getTime(), meta }, raw);
+    if (onDurable && this.unindexed.size < MAX_UNINDEXED && this.unindexedBytes + raw.length <= MAX_UNINDEXED_BYTES) {
+      // Acknowledge on durability, then parse. The reply does not wait for the parse, and readers wait on
+      // indexed() for the message instead.
+      const location = await appended;
+      onDurable(id);
+      const indexing = this.summariseAndIndex(id, raw, meta, created, location);
+      this.unindexed.add(indexing);
+      this.unindexedBytes += raw.length;
+      void indexing
+        .finally(() => {
+          this.unindexed.delete(indexing);
+          this.unindexedBytes -= raw.length;
+        })
+        .catch(() => {});
+      return indexing;
+    }
     // The raw bytes go to disk while they are parsed: the reply waits for the slower of the two, not their sum.
-    // The summary follows in a record of its own that rides the next batch (see record.ts).
-    const [location, parsed] = await Promise.all([
-      this.segments.append({ id, created: created.getTime(), meta }, raw),
-      this.options.summarise(raw, meta, id, created),
-    ]);
+    const [location, parsed] = await Promise.all([appended, this.options.summarise(raw, meta, id, created)]);
+    const summary = this.insert(id, parsed, location);
+    onDurable?.(id);
+    return summary;
+  }
+
+  private async summariseAndIndex(id: string, raw: Buffer, meta: NewMessage['meta'], created: Date, location: Location): Promise<MessageSummary> {
+    try {
+      return this.insert(id, await this.options.summarise(raw, meta, id, created), location);
+    } catch (err) {
+      // Acknowledged and on disk: the next start-up parses it again (it has no summary record).
+      this.log(`indexing message ${id} failed: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** Puts a parsed message in the index, queues its summary record and tells subscribers. */
+  private insert(id: string, parsed: Parsed, location: Location): MessageSummary {
     const entry = newEntry(parsed, location, this.appendSummary(id, parsed));
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);

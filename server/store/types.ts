@@ -61,6 +61,15 @@ export interface NewMessage {
   meta: MessageMeta;
 }
 
+export interface AddOptions {
+  /**
+   * Called as soon as the raw bytes are durable, before the message is parsed and indexed: the SMTP listener
+   * answers 250 here, so the client's next message overlaps the parse. Until add() resolves, the message is not
+   * in the index yet; readers that must see every acknowledged message await indexed() first.
+   */
+  onDurable?: (id: string) => void;
+}
+
 export interface ListOptions {
   start?: number;
   limit?: number;
@@ -88,8 +97,13 @@ export interface Store {
   open(): Promise<void>;
   /** Flushes pending index writes and releases files. */
   close(): Promise<void>;
-  /** Resolves only once the raw bytes are durable on disk. */
-  add(message: NewMessage): Promise<MessageSummary>;
+  /** Resolves once the raw bytes are durable on disk and the message is in the index. */
+  add(message: NewMessage, options?: AddOptions): Promise<MessageSummary>;
+  /**
+   * Resolves once every message acknowledged so far (its onDurable called) is in the index; undefined when none
+   * is waiting, so the common case costs no promise.
+   */
+  indexed(): Promise<void> | undefined;
   get(id: string): MessageSummary | undefined;
   /** The newest message matching the filter (or the newest of all). */
   latest(filter?: ListOptions['filter']): MessageSummary | undefined;

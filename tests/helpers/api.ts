@@ -1,6 +1,7 @@
 // A small fetch wrapper for the REST API, and SMTP sending with nodemailer, for API tests.
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer';
+import { allIndexed } from './app.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -36,7 +37,11 @@ export function api(base: string, auth?: { user: string; password: string }) {
 
 export function mailer(port: number, auth?: { user: string; pass: string }) {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port, tls: { rejectUnauthorized: false }, ...(auth && { auth }) });
-  return (options: SendMailOptions) => transport.sendMail({ from: 'app@example.com', to: 'user@example.com', ...options });
+  return async (options: SendMailOptions) => {
+    const info = await transport.sendMail({ from: 'app@example.com', to: 'user@example.com', ...options });
+    await allIndexed();
+    return info;
+  };
 }
 
 /** The ID smtp-server's 250 reply reports. */

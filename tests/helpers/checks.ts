@@ -27,6 +27,7 @@ export async function deliver(smtpPort: number, raw: Buffer | string, envelope =
 
 /** The parsed message the check functions take, for a stored message. */
 export async function storedMessage(store: Store, id: string): Promise<CheckMessage> {
+  await store.indexed();
   const summary = store.get(id);
   if (!summary) throw new Error(`no message ${id}`);
   return readCheckMessage(await store.readRaw(id), summary);

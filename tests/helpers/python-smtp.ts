@@ -1,4 +1,5 @@
 // Runs Python's smtplib as a second, independent SMTP client implementation.
+import { allIndexed } from './app.ts';
 import { spawnSync } from 'node:child_process';
 
 export interface PythonSendOptions {
@@ -51,7 +52,13 @@ export interface PythonSendResult {
   features: string[];
 }
 
-export function sendWithPython(options: PythonSendOptions): Promise<PythonSendResult> {
+export async function sendWithPython(options: PythonSendOptions): Promise<PythonSendResult> {
+  const result = await runPython(options);
+  await allIndexed();
+  return result;
+}
+
+function runPython(options: PythonSendOptions): Promise<PythonSendResult> {
   // spawnSync would block the event loop that serves the SMTP session, so run it asynchronously.
   return import('node:child_process').then(
     ({ spawn }) =>
