@@ -1,11 +1,12 @@
 // The segment-file store: the contract, plus what only a disk store has to get right (torn tails, a lost or
 // corrupt state file, compaction that really frees the disk).
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { summarise } from '../server/mail/summarise.ts';
 import { DiskStore, type DiskStoreOptions } from '../server/store/disk-store.ts';
+import { encodeRecord } from '../server/store/record.ts';
 import { tempDir } from './helpers/app.ts';
 import { meta, rawMessage, storeContract } from './store-contract.ts';
 
@@ -95,6 +96,27 @@ describe('DiskStore on disk', () => {
     assert.deepEqual(reopened.list().messages.map((m) => m.Subject), ['good']);
     assert.equal(statSync(path).size, keep);
     await reopened.close();
+  });
+
+  test('summary records in the earlier format (search text inside the JSON) are still read, not cut off', async () => {
+    const dir = fresh();
+    const raw = rawMessage('old format', 'Body words from before.');
+    const created = new Date();
+    const parsed = await summarise(raw, meta(), '0000000000old1', created);
+    const records = [
+      ...encodeRecord({ id: '0000000000old1', created: created.getTime(), meta: meta() }, raw),
+      ...encodeRecord({ kind: 'summary', id: '0000000000old1', summary: parsed.summary, search: parsed.search }),
+    ];
+    mkdirSync(join(dir, 'segments'), { recursive: true });
+    writeFileSync(join(dir, 'segments', '00000001.seg'), Buffer.concat(records));
+    let parses = 0;
+    const store = diskStore(dir, { summarise: async (...args) => (parses++, summarise(...args)) });
+    await store.open();
+    assert.equal(store.lastOpen?.truncatedBytes, 0);
+    assert.equal(parses, 0, 'the old summary record was used');
+    assert.equal(store.get('0000000000old1')?.Subject, 'old format');
+    assert.equal(store.list({ filter: (_s, search) => search.text.includes('body words from before.') }).total, 1);
+    await store.close();
   });
 
   test('onDurable: acknowledged once the bytes are on disk, indexed right after; indexed() waits for it', async () => {

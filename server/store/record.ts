@@ -34,7 +34,9 @@ export interface SummaryHeader {
   id: string;
   summary: MessageSummary;
   /** SearchFields.inline; SearchFields.text is the record's body. */
-  inline: number;
+  inline?: number;
+  /** How summary records were written before the search text moved to the body; still read. */
+  search?: SearchFields;
 }
 
 export type RecordHeader = MessageHeader | SummaryHeader;
@@ -68,8 +70,8 @@ export function summaryRecord(id: string, { summary, search }: Parsed): { header
   return { header: { kind: 'summary', id, summary, inline: search.inline }, body: Buffer.from(search.text) };
 }
 
-export function parsedFromSummary({ summary, inline }: SummaryHeader, body: Buffer): Parsed {
-  return { summary, search: { text: body.toString('utf8'), inline } };
+export function parsedFromSummary({ summary, inline, search }: SummaryHeader, body: Buffer): Parsed {
+  return { summary, search: search ?? { text: body.toString('utf8'), inline: inline ?? 0 } };
 }
 
 /** Reads the prefix; null when the bytes are not a record start. */
@@ -84,7 +86,7 @@ export function parseHeader(bytes: Buffer): RecordHeader | null {
   try {
     const h = JSON.parse(bytes.toString('utf8')) as RecordHeader;
     if (typeof h.id !== 'string') return null;
-    if (h.kind === 'summary') return h.summary && typeof h.inline === 'number' ? h : null;
+    if (h.kind === 'summary') return h.summary && (typeof h.inline === 'number' || h.search) ? h : null;
     return typeof h.created === 'number' && h.meta && (h.summary === undefined) === (h.search === undefined) ? h : null;
   } catch {
     return null;
