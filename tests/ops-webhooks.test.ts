@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { api, mailer, queuedId } from './helpers/api.ts';
 import { startTestApp } from './helpers/app.ts';
+import { until } from './helpers/until.ts';
 
 interface Received {
   path: string;
@@ -38,14 +39,6 @@ function verify(secret: string, headers: IncomingHttpHeaders, body: string): boo
   const expected = Buffer.from('sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex'));
   const given = Buffer.from(String(headers['x-mailcove-signature']));
   return given.length === expected.length && timingSafeEqual(given, expected) && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
-}
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('webhooks: refused twice with 503, then every message arrives once, in order, signed; the inbox filter holds', async () => {

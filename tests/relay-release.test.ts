@@ -5,17 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, mailer, queuedId } from './helpers/api.ts';
 import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { until } from './helpers/until.ts';
 import { loadConfig, ConfigError } from '../server/config.ts';
-
-async function until<T>(probe: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function relayFile(port: number, extra = ''): string {
   const file = join(tempDir('mailcove-relay-'), 'relay.yaml');

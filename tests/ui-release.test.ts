@@ -7,17 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { mailer, queuedId } from './helpers/api.ts';
 import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { until } from './helpers/until.ts';
 import { DESKTOP, openInbox, startUi } from './helpers/browser.ts';
-
-async function until<T>(probe: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('release dialog', () => {
   let target: TestApp;
