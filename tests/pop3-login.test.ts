@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { InboxAuth } from '../server/auth/inbox-auth.ts';
-import { credentialsFor } from '../server/pop3/login.ts';
+import { Authenticator, credentialsFor } from '../server/pop3/login.ts';
 import type { Pop3Listener } from '../server/pop3/pop3-server.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { mailer } from './helpers/api.ts';
@@ -98,4 +98,21 @@ describe('POP3 logins with credentials configured', () => {
     // Without the reset this would wait 16 × the base delay.
     assert.ok(after[2]!.ms < 10 * BASE_DELAY_MS, `the first failure after a success waited ${after[2]!.ms} ms`);
   });
+});
+
+test('names that normalise to a protected inbox are that inbox: "alice " and " *" need its password at every door', async (t) => {
+  const auth = new InboxAuth(new Map([['alice', 'wonderland'], ['*', 'admin']]));
+  // SMTP AUTH and HTTP Basic ask InboxAuth directly.
+  assert.equal(auth.check('alice ', 'anything'), 'fail');
+  assert.equal(auth.check('\u0001ALICE', 'wonderland'), 'pass');
+  assert.equal(auth.check(' *', 'anything'), 'fail');
+  const pop3 = new Authenticator(credentialsFor(auth), { baseMs: 1, maxMs: 1 });
+  // The failure delay's timer is unref'd (it must not hold a stopping server); this keeps the test's loop alive.
+  const alive = setInterval(() => {}, 1000);
+  t.after(() => clearInterval(alive));
+  assert.equal(await pop3.password('127.0.0.1', 'alice ', 'anything'), null);
+  assert.equal(await pop3.password('127.0.0.1', ' *', 'anything'), null);
+  assert.equal(await pop3.apop('127.0.0.1', ' *', '<t@x>', '0'.repeat(32)), null);
+  assert.equal(await pop3.password('127.0.0.1', ' * ', 'admin'), '*');
+  assert.equal(await pop3.password('127.0.0.1', 'Alice ', 'wonderland'), 'Alice');
 });

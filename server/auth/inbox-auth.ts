@@ -2,6 +2,7 @@
 // needs its password at every door (SMTP AUTH, POP3, HTTP Basic); an unlisted name keeps the sandbox's
 // accept-any. Listed inboxes are also hidden from everyone who has not logged in as them (or as an admin), or the
 // password would protect nothing.
+import { inboxKey } from '../mail/inbox.ts';
 import type { MessageSummary } from '../store/types.ts';
 import { checkPassword, isHashedPassword } from './passwords.ts';
 
@@ -10,9 +11,9 @@ export type LoginCheck = 'pass' | 'fail' | 'unlisted';
 export class InboxAuth {
   private readonly entries: Map<string, string>;
 
-  /** Names compare case-insensitively, as inboxes do everywhere else. */
+  /** Names compare as inboxes do everywhere else (inboxKey: normalised, case-insensitive). */
   constructor(entries: ReadonlyMap<string, string> | null) {
-    this.entries = new Map([...(entries ?? [])].map(([name, password]) => [name.toLowerCase(), password]));
+    this.entries = new Map([...(entries ?? [])].map(([name, password]) => [inboxKey(name), password]));
   }
 
   get configured(): boolean {
@@ -20,11 +21,11 @@ export class InboxAuth {
   }
 
   isProtected(inbox: string): boolean {
-    return this.entries.has(inbox.toLowerCase());
+    return this.entries.has(inboxKey(inbox));
   }
 
   check(name: string, password: string): LoginCheck {
-    const stored = this.entries.get(name.toLowerCase());
+    const stored = this.entries.get(inboxKey(name));
     if (stored === undefined) return 'unlisted';
     return checkPassword(stored, password) ? 'pass' : 'fail';
   }
@@ -34,7 +35,7 @@ export class InboxAuth {
    * answer is accepted. undefined: listed but stored only as a hash, so no challenge can open it.
    */
   secret(name: string): string | null | undefined {
-    const stored = this.entries.get(name.toLowerCase());
+    const stored = this.entries.get(inboxKey(name));
     if (stored === undefined) return null;
     return isHashedPassword(stored) ? undefined : stored;
   }
@@ -56,7 +57,7 @@ export function canSee(access: InboxAccess, inbox: string): boolean {
     case 'all':
       return true;
     case 'inbox':
-      return inbox.toLowerCase() === access.name.toLowerCase();
+      return inboxKey(inbox) === inboxKey(access.name);
     case 'unprotected':
       return !access.auth.isProtected(inbox);
   }

@@ -37,9 +37,11 @@ export function credentialsFor(auth: InboxAuth): InboxCredentials {
   };
 }
 
-/** The inbox a login name opens: every inbox for `*`, otherwise the name as inboxes are named; null if none. */
+/**
+ * The inbox a login name opens: every inbox for `*`, otherwise the name as inboxes are named; null if none.
+ * Normalised first, so " *" is `*` and is checked as `*`.
+ */
 function inboxForLogin(name: string): string | null {
-  if (name === ALL_INBOXES) return ALL_INBOXES;
   return normaliseInboxName(name) || null;
 }
 
@@ -94,13 +96,13 @@ export class Authenticator {
   /** USER/PASS and AUTH PLAIN. Resolves to the inbox opened, or null after the failure delay. */
   password(ip: string, name: string, password: string): Promise<string | null> {
     const inbox = inboxForLogin(name);
-    return this.settle(ip, inbox !== null && this.credentials.checkInboxPassword(name, password) ? inbox : null);
+    return this.settle(ip, inbox !== null && this.credentials.checkInboxPassword(inbox, password) ? inbox : null);
   }
 
   /** APOP: the digest must be md5(timestamp + secret) for the name's plain secret. */
   apop(ip: string, name: string, timestamp: string, digest: string): Promise<string | null> {
     const inbox = inboxForLogin(name);
-    const secret = this.credentials.inboxSecret(name);
+    const secret = inbox === null ? undefined : this.credentials.inboxSecret(inbox);
     const ok = inbox !== null && secret !== undefined && (secret === null || passwordMatches(apopDigest(timestamp, secret), digest.toLowerCase()));
     return this.settle(ip, ok ? inbox : null);
   }
