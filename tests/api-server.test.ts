@@ -74,6 +74,7 @@ describe('server API', () => {
     const ui = (await http.get('/api/v1/webui')).body;
     assert.equal(ui.Label, 'CI box');
     assert.equal(ui.MessageRelay.Enabled, false);
+    assert.equal(ui.SpamAssassin, false, 'no --spamassassin');
   });
 
   test('the OpenAPI document is generated from the route schemas, with a browsable page', async () => {

@@ -103,6 +103,10 @@ describe('sa-check with SpamAssassin', () => {
     await spamd?.stop();
   });
 
+  test('/api/v1/webui reports SpamAssassin as enabled', async () => {
+    assert.equal((await api(app.url).get('/api/v1/webui')).body.SpamAssassin, true);
+  });
+
   test('spamd scores GTUBE at least 1000 and a clean message under 2', async () => {
     const gtube = await spamassassinCheck(fixture('gtube.eml'), spamd);
     assert.equal(gtube.Engine, 'spamassassin');

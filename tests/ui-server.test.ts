@@ -80,7 +80,10 @@ describe('web UI serving', () => {
         await mailer(app.smtp.port)({
           subject: 'preview',
           html: '<html><head><title>t</title></head><body><a href="https://example.com">x</a><img src="cid:dot@x"></body></html>',
-          attachments: [{ filename: 'dot.png', content: png, cid: 'dot@x' }],
+          attachments: [
+            { filename: 'dot.png', content: png, cid: 'dot@x' },
+            { filename: 'notes.txt', content: 'not for other sites', contentType: 'text/plain' },
+          ],
         })
       ).response,
     );
@@ -104,6 +107,11 @@ describe('web UI serving', () => {
     assert.equal(part.headers.get('cross-origin-resource-policy'), 'cross-origin');
     assert.match(part.headers.get('content-security-policy') ?? '', /^sandbox;/);
     assert.equal((await http.raw(`/api/v1/message/${id}/raw`)).headers.get('cross-origin-resource-policy'), 'same-origin');
+    // Only what the preview shows inline is cross-origin; a text attachment stays same-origin.
+    const text = ((await http.get(`/api/v1/message/${id}`)).body as { Attachments: Array<{ PartID: string; FileName: string }> }).Attachments.find((a) => a.FileName === 'notes.txt')!;
+    const attachment = await http.raw(`/api/v1/message/${id}/part/${text.PartID}`);
+    assert.equal(attachment.status, 200);
+    assert.equal(attachment.headers.get('cross-origin-resource-policy'), 'same-origin');
   });
 });
 

@@ -70,7 +70,8 @@ export const infoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       OverrideFrom: relay?.config.overrideFrom ?? '',
       PreserveMessageIDs: relay?.config.preserveMessageIds ?? false,
     },
-    SpamAssassin: false,
+    // Mailpit's flag for "spam scores come from a SpamAssassin spamd"; without one, sa-check uses built-in rules.
+    SpamAssassin: config.spamassassin !== null,
     ChaosEnabled: chaos.enabled,
     DuplicatesIgnored: false,
     HideDeleteAllButton: false,

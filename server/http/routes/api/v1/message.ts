@@ -85,7 +85,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const part = await loadPart(request.params);
-      return untrustedContent(reply, PART_CSP, true)
+      // Only what the preview can show inline (images, and audio and video, which its CSP allows) may be loaded
+      // from its opaque origin; any other part stays same-origin.
+      const embeddable = /^(image|audio|video)\//i.test(part.contentType);
+      return untrustedContent(reply, PART_CSP, embeddable)
         .type(part.contentType || 'application/octet-stream')
         .header('Content-Disposition', contentDisposition('inline', part.fileName || `part-${request.params.PartID}`))
         .send(part.content);
