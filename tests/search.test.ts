@@ -3,8 +3,13 @@
 // the code.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { matches, parseSearch, SearchSyntaxError, type SearchDoc } from '../server/mail/search.ts';
-import type { Address, MessageSummary } from '../server/store/types.ts';
+import { matches, parseSearch, SearchSyntaxError } from '../server/mail/search.ts';
+import type { Address, MessageSummary, SearchFields } from '../server/store/types.ts';
+
+/** A stored message as search sees it: its summary and its search fields. */
+interface SearchDoc extends SearchFields {
+  summary: MessageSummary;
+}
 
 interface Fixture {
   id: string;

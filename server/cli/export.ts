@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { dataArgs, openOfflineStore, progress } from './offline-store.ts';
 import { CliError } from './usage.ts';
+import { isMessageId } from '../store/message-id.ts';
 
 const USAGE = 'mailcove export FOLDER [--data DIR]';
 
@@ -20,7 +21,8 @@ export async function run(argv: string[]): Promise<void> {
     const messages = store.list({ limit: Number.MAX_SAFE_INTEGER }).messages.reverse();
     const shown = progress('exported', messages.length);
     for (const { ID } of messages) {
-      if (!/^[A-Za-z0-9]+$/.test(ID)) throw new Error(`unexpected message ID ${JSON.stringify(ID)}`);
+      // IDs become file names: only ever the store's own form reaches the filesystem.
+      if (!isMessageId(ID)) throw new Error(`unexpected message ID ${JSON.stringify(ID)}`);
       // 'wx': an export never overwrites a file already there.
       await writeFile(join(folder, `${ID}.eml`), await store.readRaw(ID), { flag: 'wx' });
       shown.tick(++done);

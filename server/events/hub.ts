@@ -65,11 +65,10 @@ export class EventHub {
 
   private fromStore(event: StoreEvent): void {
     switch (event.type) {
-      case 'new': {
-        const { ID, Inbox } = event.message;
-        this.publish({ Type: 'new', Data: event.message }, { inboxOf: (id) => (id === ID ? Inbox : undefined) });
+      case 'new':
+        // The summary carries its inbox (scopeEvent reads Data.Inbox), so no origin is needed per message.
+        this.publish({ Type: 'new', Data: event.message });
         break;
-      }
       case 'update':
         this.publish(
           { Type: 'update', Data: { IDs: event.ids, ...(event.read !== undefined && { Read: event.read }), ...(event.tags && { Tags: event.tags }) } },

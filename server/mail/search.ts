@@ -10,14 +10,6 @@
 // precomputed (lower-cased values, timestamps, byte counts), and matches() ANDs the terms over one document.
 import type { Address, MessageSummary, SearchFields } from '../store/types.ts';
 
-export interface SearchDoc {
-  summary: MessageSummary;
-  /** Lower-cased decoded text for bare-word search: subject, addresses and names, decoded text body (not QP/base64 source), attachment file names. */
-  text: string;
-  /** Number of inline parts (for has:inline). */
-  inline: number;
-}
-
 /** The query could not be understood; the message is one line, fit to return as a 400. */
 export class SearchSyntaxError extends Error {
   override name = 'SearchSyntaxError';
@@ -413,10 +405,10 @@ function matchTerm(term: SearchTerm, s: MessageSummary, doc: SearchFields): bool
  * A one-entry cache of the last lower-cased subject: open wait-for requests test one arriving message against
  * hundreds of queries in a row, and a search visits each message once, so one entry is all that ever hits.
  */
-let lastSummary: SearchDoc['summary'] | null = null;
+let lastSummary: MessageSummary | null = null;
 let lastLowerSubject = '';
-function lowerSubject(summary: SearchDoc['summary']): string {
-  if (summary !== lastSummary || lastSummary === null) {
+function lowerSubject(summary: MessageSummary): string {
+  if (summary !== lastSummary) {
     lastSummary = summary;
     lastLowerSubject = summary.Subject.toLowerCase();
   }
