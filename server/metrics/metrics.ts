@@ -2,6 +2,7 @@
 // (messages, unread, per inbox) come from the store and SMTP counters from RuntimeStats when scraped.
 import type { RuntimeStats } from '../events/runtime-stats.ts';
 import type { QueueCounters } from '../events/webhook-queue.ts';
+import { inboxCounts } from '../store/inbox-counts.ts';
 import type { ListOptions, Store } from '../store/types.ts';
 import { Histogram, INGEST_LATENCY_BUCKETS } from './histogram.ts';
 import { PrometheusText } from './prometheus-text.ts';
@@ -15,22 +16,16 @@ export class Metrics {
 
 /** `scope` limits the store-derived figures to the inboxes the caller may see (as /api/v1/info does). */
 export function renderMetrics(store: Store, stats: RuntimeStats, metrics: Metrics, scope?: ListOptions['filter']): string {
-  const { total, unread, messages } = store.list({ limit: Number.MAX_SAFE_INTEGER, filter: scope });
-  const inboxes = new Map<string, { total: number; unread: number }>();
-  for (const { Inbox, Read } of messages) {
-    let counts = inboxes.get(Inbox);
-    if (!counts) inboxes.set(Inbox, (counts = { total: 0, unread: 0 }));
-    counts.total += 1;
-    if (!Read) counts.unread += 1;
-  }
-  const perInbox = [...inboxes].sort(([a], [b]) => a.localeCompare(b));
+  const perInbox = inboxCounts(store, scope);
+  const total = perInbox.reduce((n, c) => n + c.Total, 0);
+  const unread = perInbox.reduce((n, c) => n + c.Unread, 0);
   const webhooks = metrics.webhookCounters();
   const perTarget = (pick: (c: QueueCounters) => number) => webhooks.map((c) => ({ labels: { target: c.target }, value: pick(c) }));
   return new PrometheusText()
     .gauge('mailcove_messages', 'Messages stored', total)
     .gauge('mailcove_messages_unread', 'Messages not yet read', unread)
-    .gauge('mailcove_inbox_messages', 'Messages stored per inbox', perInbox.map(([inbox, c]) => ({ labels: { inbox }, value: c.total })))
-    .gauge('mailcove_inbox_messages_unread', 'Unread messages per inbox', perInbox.map(([inbox, c]) => ({ labels: { inbox }, value: c.unread })))
+    .gauge('mailcove_inbox_messages', 'Messages stored per inbox', perInbox.map((c) => ({ labels: { inbox: c.Name }, value: c.Total })))
+    .gauge('mailcove_inbox_messages_unread', 'Unread messages per inbox', perInbox.map((c) => ({ labels: { inbox: c.Name }, value: c.Unread })))
     .counter('mailcove_smtp_accepted_total', 'Messages accepted over SMTP since start', stats.smtpAccepted)
     .counter('mailcove_smtp_accepted_bytes_total', 'Bytes of messages accepted over SMTP since start', stats.smtpAcceptedSize)
     .counter('mailcove_smtp_rejected_total', 'Messages refused over SMTP since start (size limit)', stats.smtpRejected)

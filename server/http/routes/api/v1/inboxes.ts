@@ -1,25 +1,14 @@
 // /api/v1/inboxes (Mailcove's own): every inbox in use with its message and unread counts, for the web UI's sidebar.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { accessFilter, type InboxAccess } from '../../../../auth/inbox-auth.ts';
-import type { Store } from '../../../../store/types.ts';
+import { accessFilter } from '../../../../auth/inbox-auth.ts';
+import { inboxCounts } from '../../../../store/inbox-counts.ts';
 
 const InboxCount = Type.Object({
   Name: Type.String(),
   Total: Type.Integer({ description: 'Messages in the inbox' }),
   Unread: Type.Integer({ description: 'Unread messages in the inbox' }),
 });
-
-function inboxCounts(store: Store, access: InboxAccess): { Name: string; Total: number; Unread: number }[] {
-  const counts = new Map<string, { Name: string; Total: number; Unread: number }>();
-  for (const { Inbox, Read } of store.list({ limit: Number.MAX_SAFE_INTEGER, filter: accessFilter(access) }).messages) {
-    let entry = counts.get(Inbox);
-    if (!entry) counts.set(Inbox, (entry = { Name: Inbox, Total: 0, Unread: 0 }));
-    entry.Total++;
-    if (!Read) entry.Unread++;
-  }
-  return [...counts.values()].sort((a, b) => a.Name.localeCompare(b.Name));
-}
 
 export const inboxesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
@@ -33,6 +22,6 @@ export const inboxesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ inboxes: Type.Array(InboxCount) }) },
       },
     },
-    async (request) => ({ inboxes: inboxCounts(store, request.inboxAccess) }),
+    async (request) => ({ inboxes: inboxCounts(store, accessFilter(request.inboxAccess)) }),
   );
 };
