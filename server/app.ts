@@ -60,7 +60,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   metrics.webhookCounters = () => webhooks.counters();
   const releaseDataDir = markDataDirInUse(config.dataDir);
   // HTTP comes up first so /livez answers while a large store is being reconciled.
-  const http = await startHttp(config.http, { config, store, hub, stats, metrics, relay, chaos, version: VERSION, isReady: () => ready });
+  const http = await startHttp(config.http, { config, store, inboxAuth, hub, stats, metrics, relay, chaos, version: VERSION, isReady: () => ready });
   try {
     await store.open();
     const tls = await loadTlsIdentity({ certFile: config.smtpTlsCert, keyFile: config.smtpTlsKey, dataDir: config.dataDir });

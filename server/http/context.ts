@@ -1,4 +1,5 @@
 // What every route handler can reach, decorated onto the Fastify instance as `app.mailcove`.
+import type { InboxAuth } from '../auth/inbox-auth.ts';
 import type { Config } from '../config.ts';
 import type { EventHub } from '../events/hub.ts';
 import type { RuntimeStats } from '../events/runtime-stats.ts';
@@ -10,6 +11,8 @@ import type { Store } from '../store/types.ts';
 export interface HttpContext {
   config: Config;
   store: Store;
+  /** --inbox-auth-file, shared with SMTP AUTH and POP3 so every door checks the same entries. */
+  inboxAuth: InboxAuth;
   hub: EventHub;
   stats: RuntimeStats;
   metrics: Metrics;

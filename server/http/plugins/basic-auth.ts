@@ -8,7 +8,7 @@
 // inbox is a 404. Listing routes narrow their results with requestScope() (message-lookup.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ALL_ACCESS, canSee, InboxAuth, type InboxAccess } from '../../auth/inbox-auth.ts';
+import { ALL_ACCESS, canSee, type InboxAccess } from '../../auth/inbox-auth.ts';
 import { checkPassword } from '../../auth/passwords.ts';
 import { notFound } from '../context.ts';
 import { searchFilter } from '../message-lookup.ts';
@@ -38,8 +38,8 @@ function listed(users: Map<string, string> | null, credentials: { user: string; 
 }
 
 export const basicAuthPlugin = fp(async (app: FastifyInstance) => {
-  const { uiUsers, sendApiUsers, sendApiAcceptAny, inboxUsers } = app.mailcove.config;
-  const inboxAuth = new InboxAuth(inboxUsers);
+  const { uiUsers, sendApiUsers, sendApiAcceptAny } = app.mailcove.config;
+  const { inboxAuth } = app.mailcove;
   app.decorateRequest('inboxAccess');
 
   const refuse = (reply: FastifyReply) => {
