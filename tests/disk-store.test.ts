@@ -8,6 +8,7 @@ import { summarise } from '../server/mail/summarise.ts';
 import { DiskStore, type DiskStoreOptions } from '../server/store/disk-store.ts';
 import { encodeRecord } from '../server/store/record.ts';
 import { tempDir } from './helpers/app.ts';
+import { until } from './helpers/until.ts';
 import { meta, rawMessage, storeContract } from './store-contract.ts';
 
 function diskStore(dir: string, over: Partial<DiskStoreOptions> = {}): DiskStore {
@@ -222,13 +223,53 @@ describe('DiskStore on disk', () => {
     await recovered.close();
   });
 
+  test('the open segment is zero-filled ahead of its data; after a crash that space is cut, not taken for a torn record', async () => {
+    const dir = fresh();
+    const store = diskStore(dir);
+    await store.open();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await store.add({ raw: rawMessage(`z${i}`), meta: meta() })).ID);
+    await store.indexed();
+    const path = join(dir, 'segments', segmentFiles(dir)[0]!);
+    // The zero-fill runs beside the writes; wait until the file is longer than its records.
+    const [size, image] = await until(() => {
+      const bytes = readFileSync(path);
+      const end = bytes.lastIndexOf(Buffer.from(ids[4]!)) + 4096;
+      return bytes.length > end && bytes.subarray(end).every((b) => b === 0) && [bytes.length, bytes];
+    }, 'zero-filled space after the records');
+    assert.ok(size >= 512 * 1024, `only ${size} bytes`);
+    // A crash leaves the file as it is now: copy it into another data folder and open that.
+    const crashed = fresh();
+    mkdirSync(join(crashed, 'segments'), { recursive: true });
+    writeFileSync(join(crashed, 'segments', segmentFiles(dir)[0]!), image);
+    await store.close();
+    assert.ok(statSync(path).size < size, 'a clean close cuts the zero-filled space off');
+
+    const reopened = diskStore(crashed);
+    await reopened.open();
+    assert.equal(reopened.lastOpen?.truncatedBytes, 0, 'zero-filled space is not torn data');
+    assert.deepEqual(reopened.list().messages.map((m) => m.ID).reverse(), ids);
+    const cleanLength = statSync(join(crashed, 'segments', segmentFiles(crashed)[0]!)).size;
+    assert.ok(cleanLength < size / 4, `cut to its data (${cleanLength} bytes)`);
+    const next = await reopened.add({ raw: rawMessage('after the crash'), meta: meta() });
+    await reopened.close();
+    const again = diskStore(crashed);
+    await again.open();
+    assert.deepEqual(await again.readRaw(next.ID), rawMessage('after the crash'));
+    assert.equal(again.count(), 6);
+    await again.close();
+  });
+
   test('a segment cut short loses only the records that were cut', async () => {
     const dir = fresh();
     const store = diskStore(dir);
     await store.open();
     await store.add({ raw: rawMessage('stays'), meta: meta() });
+    // Closed to read the size: an open segment also holds zero-filled space ahead of its data.
+    await store.close();
     const segment = join(dir, 'segments', segmentFiles(dir)[0]!);
     const cut = statSync(segment).size;
+    await store.open();
     await store.add({ raw: rawMessage('vanishes'), meta: meta() });
     await store.close();
     truncateSync(segment, cut + 30);

@@ -132,7 +132,7 @@ export class DiskStore implements Store {
     const unparsed = new Map<string, { header: MessageHeader; location: Location }>();
     for (const segment of segmentNumbers) {
       const stillDead = new Set<string>();
-      const { goodLength, fileLength } = this.segments.scan(
+      const { goodLength, fileLength, zeroFilled } = this.segments.scan(
         segment,
         ({ header, location, body }) => {
           if (deadIds.has(header.id)) {
@@ -151,7 +151,7 @@ export class DiskStore implements Store {
         { verify: segment === newest },
       );
       if (goodLength < fileLength) {
-        truncatedBytes += fileLength - goodLength;
+        if (!zeroFilled) truncatedBytes += fileLength - goodLength;
         await this.segments.truncate(segment, goodLength);
       }
       if (stillDead.size) this.dead.set(segment, stillDead);
@@ -220,11 +220,13 @@ export class DiskStore implements Store {
     const created = new Date();
     const appended = this.segments.append({ id, created: created.getTime(), meta }, raw);
     if (onDurable && this.unindexed.size < MAX_UNINDEXED && this.unindexedBytes + raw.length <= MAX_UNINDEXED_BYTES) {
-      // Acknowledge on durability, then parse. The reply does not wait for the parse, and readers wait on
-      // indexed() for the message instead.
+      // Acknowledge on durability. The parse starts now, while the write is in flight, but the reply does not
+      // wait for it: readers wait on indexed() for the message instead.
+      const parsing = this.options.summarise(raw, meta, id, created);
+      parsing.catch(() => {}); // Handled in indexWhenParsed; a rejection before then is not unhandled.
       const location = await appended;
       onDurable(id);
-      const indexing = this.summariseAndIndex(id, raw, meta, created, location);
+      const indexing = this.indexWhenParsed(id, parsing, location);
       this.unindexed.add(indexing);
       this.unindexedBytes += raw.length;
       void indexing
@@ -242,9 +244,9 @@ export class DiskStore implements Store {
     return summary;
   }
 
-  private async summariseAndIndex(id: string, raw: Buffer, meta: NewMessage['meta'], created: Date, location: Location): Promise<MessageSummary> {
+  private async indexWhenParsed(id: string, parsing: Promise<Parsed>, location: Location): Promise<MessageSummary> {
     try {
-      return this.insert(id, await this.options.summarise(raw, meta, id, created), location);
+      return this.insert(id, await parsing, location);
     } catch (err) {
       // Acknowledged and on disk: the next start-up parses it again (it has no summary record).
       this.log(`indexing message ${id} failed: ${(err as Error).message}`);

