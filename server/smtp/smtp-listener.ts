@@ -9,7 +9,6 @@ import type { TlsIdentity } from '../tls/certificate.ts';
 import { clientIp, faultGate, type SmtpFaults } from './chaos-smtp.ts';
 import { checkSmtpCredentials, type Credentials } from './credentials.ts';
 import { installInstantGreeting } from './instant-greeting.ts';
-import { installPipelinedReplies } from './pipelined-replies.ts';
 
 export interface SmtpListenerOptions {
   listen: Listen;
@@ -50,7 +49,6 @@ function smtpError(code: number, message: string): SmtpError {
 
 export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListener> {
   installInstantGreeting();
-  installPipelinedReplies();
   const { store, maxMessageSize, observer } = options;
   const gate = faultGate(options.faults ?? null, () => server);
   const server = new SMTPServer({
