@@ -279,7 +279,8 @@ async function main(): Promise<number> {
     { figure: `Start-up with ${FILL.total} messages: spawn → ready, wall (median, max)`, value: `${median(wall)} ms, max ${Math.max(...wall)} ms`, target: 'report only', pass: null },
     {
       figure: `Ingest with ${waits.openWaits} wait-for requests open / without (10 connections × 2 KB; median of back-to-back pairs)`,
-      value: `${waits.ratio.toFixed(2)} (${waits.withMsgsPerSec} vs ${waits.withoutMsgsPerSec} msgs/s)`,
+      // The pairs are shown because one noisy pair can sit far from the others; the two medians are of each side alone.
+      value: `${waits.ratio.toFixed(2)} (pairs ${waits.pairRatios.map((r) => r.toFixed(2)).join(', ')}; median rates ${waits.withMsgsPerSec} with, ${waits.withoutMsgsPerSec} without msgs/s)`,
       target: `≥ ${TARGETS.waitsRatio}`,
       pass: waits.ratio >= TARGETS.waitsRatio,
     },

@@ -17,6 +17,8 @@ export interface WaitsFigures {
   withMsgsPerSec: number;
   /** Median over the repetitions of with / without, each pair run back to back (so drift cancels). */
   ratio: number;
+  /** with / without for each back-to-back pair, in run order. */
+  pairRatios: number[];
   runs: Array<{ waits: boolean; msgsPerSec: number }>;
 }
 
@@ -70,5 +72,5 @@ export async function runWaitsBench(dataDir: string): Promise<WaitsFigures> {
     const pair = runs.slice(rep * 2, rep * 2 + 2);
     return pair.find((r) => r.waits)!.msgsPerSec / pair.find((r) => !r.waits)!.msgsPerSec;
   });
-  return { openWaits: OPEN_WAITS, withoutMsgsPerSec, withMsgsPerSec, ratio: round(median(pairRatios), 3), runs };
+  return { openWaits: OPEN_WAITS, withoutMsgsPerSec, withMsgsPerSec, ratio: round(median(pairRatios), 3), pairRatios: pairRatios.map((r) => round(r, 2)), runs };
 }
