@@ -219,10 +219,10 @@ export class DiskStore implements Store {
     const id = newMessageId();
     const created = new Date();
     const appended = this.segments.append({ id, created: created.getTime(), meta }, raw);
+    // The parse runs while the write is in flight.
+    const parsing = this.options.summarise(raw, meta, id, created);
     if (onDurable && this.unindexed.size < MAX_UNINDEXED && this.unindexedBytes + raw.length <= MAX_UNINDEXED_BYTES) {
-      // Acknowledge on durability. The parse starts now, while the write is in flight, but the reply does not
-      // wait for it: readers wait on indexed() for the message instead.
-      const parsing = this.options.summarise(raw, meta, id, created);
+      // Acknowledge on durability; the reply does not wait for the parse, and readers wait on indexed() instead.
       parsing.catch(() => {}); // Handled in indexWhenParsed; a rejection before then is not unhandled.
       const location = await appended;
       onDurable(id);
@@ -237,8 +237,8 @@ export class DiskStore implements Store {
         .catch(() => {});
       return indexing;
     }
-    // The raw bytes go to disk while they are parsed: the reply waits for the slower of the two, not their sum.
-    const [location, parsed] = await Promise.all([appended, this.options.summarise(raw, meta, id, created)]);
+    // Over the bounds (or no onDurable): the reply waits for the slower of write and parse, not their sum.
+    const [location, parsed] = await Promise.all([appended, parsing]);
     const summary = this.insert(id, parsed, location);
     onDurable?.(id);
     return summary;
