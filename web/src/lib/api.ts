@@ -10,6 +10,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed request: the server's own message, or a plain line when it did not answer at all. */
+export function errorText(err: unknown, unreachable = 'Mailcove is not answering.'): string {
+  return err instanceof ApiError ? err.message : unreachable;
+}
+
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(path, {
     method,
@@ -39,7 +44,6 @@ export const api = {
   headers: (ID: string) => request<Headers>('GET', `/api/v1/message/${id(ID)}/headers`),
   raw: (ID: string) => request<string>('GET', `/api/v1/message/${id(ID)}/raw`),
   inboxes: () => request<{ inboxes: InboxCount[] }>('GET', '/api/v1/inboxes').then((r) => r.inboxes),
-  tags: () => request<string[]>('GET', '/api/v1/tags'),
   webui: () => request<WebUISettings>('GET', '/api/v1/webui'),
   /** Sends the message on through the server's SMTP relay; a refused recipient is an ApiError with the reason. */
   release: (ID: string, To: string[]) => request<string>('POST', `/api/v1/message/${id(ID)}/release`, { To }),

@@ -44,8 +44,3 @@ export function size(bytes: number): string {
 export function senderName(address: Address | null | undefined): string {
   return address?.Name || address?.Address || '(unknown sender)';
 }
-
-export function addressText(address: Address): string {
-  if (!address.Name) return address.Address;
-  return address.Address ? `${address.Name} <${address.Address}>` : address.Name;
-}

@@ -6,7 +6,7 @@
 // holds. Mail only ever arrives at the top, so the difference between the server's count and ours is exactly how far
 // the page has moved. Deletions can open gaps anywhere, so they drop in-flight pages (an "epoch") and, when a
 // deleted message was not loaded, reload what is on screen.
-import { api, ApiError } from './api.ts';
+import { api, ApiError, errorText } from './api.ts';
 import { PAGE_SIZE, takeFirstPage } from './first-page.ts';
 import type { LiveEvent, MessageSummary, MessagesPage, Target } from './types.ts';
 
@@ -164,7 +164,7 @@ export class Mailbox {
       if (fresh) this.generation++;
     } catch (err) {
       if (epoch !== this.#epoch) return;
-      this.error = err instanceof ApiError ? err.message : 'Mailcove is not answering. Is it still running?';
+      this.error = errorText(err, 'Mailcove is not answering. Is it still running?');
       if (fresh || err instanceof ApiError) {
         this.rows = [];
         this.total = this.unread = 0;

@@ -1,7 +1,7 @@
 // Something fetched for a component: loads when created and again whenever the state its loader reads changes
 // (the message ID), dropping answers that arrive after the question changed. Create it during component set-up.
 // reload() loads again with `fresh` true, for checks whose server caches its answer.
-import { ApiError } from './api.ts';
+import { errorText } from './api.ts';
 
 export class Resource<T> {
   value = $state.raw<T | null>(null);
@@ -26,7 +26,7 @@ export class Resource<T> {
         },
         (err: unknown) => {
           if (!current) return;
-          this.error = err instanceof ApiError ? err.message : 'Mailcove is not answering.';
+          this.error = errorText(err);
           this.loading = false;
         },
       );
