@@ -1,5 +1,6 @@
 // Live events in Mailpit's websocket envelope {Type, Data}. The store's changes and the protocol servers' client
 // errors come in here; the websocket (and later wait-for and webhooks) subscribe.
+import { inboxCounts, type InboxCount } from '../store/inbox-counts.ts';
 import type { MessageSummary, Store, StoreEvent } from '../store/types.ts';
 
 export type LiveEvent =
@@ -19,6 +20,8 @@ export type ClientError = Extract<LiveEvent, { Type: 'error' }>['Data'];
  */
 export interface EventOrigin {
   inboxOf(id: string): string | undefined;
+  /** On `stats` events: the counts per inbox, computed once per tick for every inbox-scoped subscriber. */
+  inboxCounts?(): InboxCount[];
 }
 
 type Listener = (event: LiveEvent, origin: EventOrigin) => void;
@@ -96,7 +99,10 @@ export class EventHub {
     this.statsTimer = setTimeout(() => {
       this.statsTimer = null;
       const { total, unread } = this.store.list({ limit: 0 });
-      this.publish({ Type: 'stats', Data: { Total: total, Unread: unread, Version: this.version } });
+      // Only scoped subscribers ask for the per-inbox counts, and however many there are, the store is walked once.
+      let counts: InboxCount[] | null = null;
+      const origin: EventOrigin = { inboxOf: () => undefined, inboxCounts: () => (counts ??= inboxCounts(this.store)) };
+      this.publish({ Type: 'stats', Data: { Total: total, Unread: unread, Version: this.version } }, origin);
     }, STATS_INTERVAL_MS);
     this.statsTimer.unref();
   }

@@ -1,6 +1,7 @@
 // An event stream narrowed to some inboxes (/api/events?inbox=NAME, or an inbox login): a CI job sees its own mail
 // and nothing of the others: no other inbox's messages, IDs or counts, and no client errors (they carry other
 // clients' addresses).
+import { inboxCounts } from '../store/inbox-counts.ts';
 import type { Store } from '../store/types.ts';
 import type { EventOrigin, LiveEvent } from './hub.ts';
 
@@ -23,7 +24,13 @@ export function scopeEvent(event: LiveEvent, origin: EventOrigin, visible: (inbo
     case 'truncate':
       return event;
     case 'stats': {
-      const { total, unread } = store.list({ limit: 0, filter: (s) => visible(s.Inbox) });
+      let total = 0;
+      let unread = 0;
+      for (const inbox of origin.inboxCounts?.() ?? inboxCounts(store)) {
+        if (!visible(inbox.Name)) continue;
+        total += inbox.Total;
+        unread += inbox.Unread;
+      }
       return { Type: 'stats', Data: { ...event.Data, Total: total, Unread: unread } };
     }
     case 'error':

@@ -3,6 +3,7 @@ import type {} from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { canSee } from '../../../auth/inbox-auth.ts';
+import { inboxKey } from '../../../mail/inbox.ts';
 import { scopeEvent } from '../../../events/inbox-scope.ts';
 import { InboxQuery } from '../../schemas.ts';
 
@@ -20,7 +21,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/events', { websocket: true, schema }, (socket, request) => {
     const { inbox } = request.query as { inbox?: string };
     const access = request.inboxAccess;
-    const named = inbox?.toLowerCase();
+    // Normalised as the REST routes' ?inbox= is (inInbox), so " alice" means alice on both.
+    const named = inbox === undefined ? undefined : inboxKey(inbox);
     const visible = (name: string) => canSee(access, name) && (named === undefined || name.toLowerCase() === named);
     const narrowed = inbox !== undefined || access.kind !== 'all';
     const unsubscribe = hub.subscribe((event, origin) => {
