@@ -2,7 +2,7 @@
 // needs its password at every door (SMTP AUTH, POP3, HTTP Basic); an unlisted name keeps the sandbox's
 // accept-any. Listed inboxes are also hidden from everyone who has not logged in as them (or as an admin), or the
 // password would protect nothing.
-import { inboxKey } from '../mail/inbox.ts';
+import { inboxKey, inInbox } from '../mail/inbox.ts';
 import type { MessageSummary } from '../store/types.ts';
 import { checkPassword, isHashedPassword } from './passwords.ts';
 
@@ -63,7 +63,15 @@ export function canSee(access: InboxAccess, inbox: string): boolean {
   }
 }
 
-/** A summary filter for the access, or undefined when it sees everything. */
+/** A summary filter for the access, or undefined when it sees everything. Built once per request, run per message. */
 export function accessFilter(access: InboxAccess): ((summary: MessageSummary) => boolean) | undefined {
-  return access.kind === 'all' ? undefined : (summary) => canSee(access, summary.Inbox);
+  switch (access.kind) {
+    case 'all':
+      return undefined;
+    case 'inbox':
+      // Compiled once: the login's key is computed here, not for every message (stored names are normalised).
+      return inInbox(access.name);
+    case 'unprotected':
+      return (summary) => !access.auth.isProtected(summary.Inbox);
+  }
 }

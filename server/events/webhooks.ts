@@ -1,5 +1,6 @@
 // Webhooks: each new message's summary (the JSON the websocket's `new` event carries) is POSTed to every
 // --webhook-url whose inbox filter it passes, through one ordered, retrying DeliveryQueue per URL.
+import { inInbox } from '../mail/inbox.ts';
 import type { Store } from '../store/types.ts';
 import { DEFAULT_RETRY, DeliveryQueue, type QueueCounters, type RetryPolicy } from './webhook-queue.ts';
 import type { WebhookTarget } from './webhook-targets.ts';
@@ -29,16 +30,16 @@ export class Webhooks {
       log: options.log,
     };
     this.queues = options.targets.map((target) => new DeliveryQueue(target, queueOptions));
+    // Each target's inbox test is compiled once, and compares names as every ?inbox= does (inInbox).
+    const wants = this.queues.map(({ target }) => (target.inbox === null ? () => true : inInbox(target.inbox)));
     this.unsubscribe = store.subscribe((event) => {
       if (event.type !== 'new') return;
       const { message } = event;
       // Serialised once: every URL gets the same bytes, which is what the signature covers.
       let body: string | null = null;
-      for (const queue of this.queues) {
-        const { inbox } = queue.target;
-        if (inbox !== null && inbox.toLowerCase() !== message.Inbox.toLowerCase()) continue;
-        queue.enqueue({ id: message.ID, body: (body ??= JSON.stringify(message)) });
-      }
+      this.queues.forEach((queue, i) => {
+        if (wants[i]!(message)) queue.enqueue({ id: message.ID, body: (body ??= JSON.stringify(message)) });
+      });
     });
   }
 

@@ -35,8 +35,7 @@ export function inboxFilter(inbox: string | undefined): Filter | undefined {
  * login sees its inbox; see plugins/basic-auth.ts). undefined: every message.
  */
 export function requestScope(access: InboxAccess, inbox: string | undefined): Filter | undefined {
-  const own = access.kind === 'inbox' ? access.name : undefined;
-  return both(inboxFilter(inbox ?? own), accessFilter(access));
+  return both(inboxFilter(inbox), accessFilter(access));
 }
 
 /** The IDs of the messages a filter selects, newest first. */
