@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { extractCodes } from '../server/mail/codes.ts';
-import { extractLinks } from '../server/mail/links.ts';
+import { extractLinks, scanHtml } from '../server/mail/links.ts';
 import { api, mailer, queuedId } from './helpers/api.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 
@@ -58,14 +58,14 @@ describe('Links and Codes on the message API', () => {
 describe('extractLinks', () => {
   test('anchor text includes nested tags and image alt text; fragments and javascript: are not links', () => {
     const html = '<a href="https://a.test/1"><img src="x.png" alt="Logo"> Home</a> <a href="#top">Top</a> <a href="javascript:alert(1)">x</a> <a href="mailto:help@a.test">Write <em>us</em></a>';
-    assert.deepEqual(extractLinks(html, ''), [
+    assert.deepEqual(extractLinks(scanHtml(html), ''), [
       { URL: 'https://a.test/1', Text: 'Logo Home' },
       { URL: 'mailto:help@a.test', Text: 'Write us' },
     ]);
   });
   test('bare URLs in text lose trailing punctuation and brackets', () => {
     assert.deepEqual(
-      extractLinks('', 'Go to https://b.test/x?y=1. Or (https://b.test/z), or <https://b.test/w>!').map((l) => l.URL),
+      extractLinks(scanHtml(''), 'Go to https://b.test/x?y=1. Or (https://b.test/z), or <https://b.test/w>!').map((l) => l.URL),
       ['https://b.test/x?y=1', 'https://b.test/z', 'https://b.test/w'],
     );
   });
@@ -84,6 +84,6 @@ describe('extractCodes', () => {
   for (const [name, text, codes] of cases) test(name, () => assert.deepEqual(extractCodes('', text), codes));
 
   test('HTML-only codes in a table cell and a styled span', () => {
-    assert.deepEqual(extractCodes('<table><tr><td>PIN</td><td><span style="font-size:30px">5567</span></td></tr></table>', ''), ['5567']);
+    assert.deepEqual(extractCodes(scanHtml('<table><tr><td>PIN</td><td><span style="font-size:30px">5567</span></td></tr></table>').text, ''), ['5567']);
   });
 });

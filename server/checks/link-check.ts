@@ -10,7 +10,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { htmlLinks, isHttpUrl, textLinks } from '../mail/links.ts';
+import { httpUrls, scanHtml } from '../mail/links.ts';
 
 /** Mailpit's LinkCheckResponse. */
 export interface LinkCheckResponse {
@@ -54,8 +54,7 @@ export async function linkCheck(body: { html: string; text: string }, options: L
 
 /** As Mailpit: <a href>, stylesheet <link href> and <img src> of the HTML, then URLs in the text; http(s), unique. */
 export function linksToCheck(html: string, text: string, max = MAX_LINKS): string[] {
-  const all = [...htmlLinks(html).map((l) => l.url), ...textLinks(text)].filter(isHttpUrl);
-  return [...new Set(all)].slice(0, max);
+  return [...new Set(httpUrls(scanHtml(html), text))].slice(0, max);
 }
 
 export async function checkUrl(url: string, options: LinkCheckOptions): Promise<LinkResult> {

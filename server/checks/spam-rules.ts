@@ -2,7 +2,7 @@
 // points; 5 or more is spam (SpamAssassin's default required_score). The table (SPAM_RULES) is the documentation: the
 // README lists it, and every rule has a fixture in tests/checks-spam.test.ts.
 import { hasHeader, headerValues, type CheckMessage } from './message.ts';
-import { htmlLinks, isHttpUrl, textLinks, visibleText, type HtmlLink } from '../mail/links.ts';
+import { httpUrls, isHttpUrl, scanHtml, type HtmlLink } from '../mail/links.ts';
 
 /** Mailpit's SpamAssassinResponse, plus the engine that produced it and the threshold. */
 export interface SpamReport {
@@ -114,11 +114,10 @@ export function roundScore(n: number): number {
 
 function factsOf(message: CheckMessage): Facts {
   const html = message.view.HTML;
-  const htmlText = html ? visibleText(html) : '';
-  const links = html ? htmlLinks(html) : [];
-  const body = message.view.Text || htmlText;
-  const urls = [...links.map((l) => l.url), ...textLinks(message.view.Text)].filter(isHttpUrl);
-  return { message, subject: message.view.Subject, body, html, htmlText, links, urls, leaves: encodedLeaves(message.raw) };
+  const scanned = scanHtml(html);
+  const body = message.view.Text || scanned.text;
+  const urls = httpUrls(scanned, message.view.Text);
+  return { message, subject: message.view.Subject, body, html, htmlText: scanned.text, links: scanned.links, urls, leaves: encodedLeaves(message.raw) };
 }
 
 function dateInFuture(f: Facts): boolean {

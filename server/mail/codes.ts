@@ -2,7 +2,6 @@
 // 4–10 digit number (also written spaced, "731 904" or "7 3 1 9 0 4") or a 6–12 character token of letters and
 // digits, and it only counts near a word such as "code", "OTP", "verification", "PIN" or "passcode". Years,
 // prices, times, dates, phone numbers, order numbers and anything inside a URL are not codes.
-import { visibleText } from './links.ts';
 
 interface Candidate {
   code: string;
@@ -31,9 +30,9 @@ const KEEP_WITHIN = 250;
 /** Words before a number that make it something other than a code. */
 const NOT_A_CODE_BEFORE = /(?:\+\d{1,3}\W{0,2}|©|\(c\)|copyright|order|invoice|ref(?:erence)?|ticket|case|account|acct|no\.?|number|tel|phone|fax|call|suite|zip|postcode|id|\$|€|£|#)\W{0,3}$/i;
 
-export function extractCodes(html: string, text: string): string[] {
-  // visibleText puts each block (table cell, paragraph) on a line of its own, which standsAlone() relies on.
-  const sources = [text, html ? visibleText(html) : ''].filter(Boolean);
+/** `htmlText` is the HTML's visible text (scanHtml), which puts each block (table cell, paragraph) on a line of its own: standsAlone() relies on that. */
+export function extractCodes(htmlText: string, text: string): string[] {
+  const sources = [text, htmlText].filter(Boolean);
   const best = new Map<string, Candidate>();
   for (const source of sources) {
     for (const candidate of candidates(source)) {

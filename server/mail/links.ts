@@ -1,6 +1,7 @@
-// The URLs in a message, for everyone who needs them: the message view's `Links` (what a test follows), the link
-// check (every link and image) and the spam rules (link text against href, shorteners). One HTML pass with
-// htmlparser2 (entities decoded, comments, scripts and styles skipped) and one scan of the text part.
+// The URLs and visible text of a message, for everyone who needs them: the message view's `Links` and `Codes`,
+// the link check (every link and image) and the spam rules (link text against href, shorteners). One HTML pass
+// with htmlparser2 (entities decoded, comments, scripts and styles skipped), shared by all of a caller's uses, and
+// one scan of the text part.
 import { Parser } from 'htmlparser2';
 
 export interface Link {
@@ -22,8 +23,16 @@ const TRAILING_PUNCTUATION = /[.,;:!?']+$/;
 const SKIPPED = new Set(['script', 'style', 'head', 'title']);
 const BLOCK = new Set(['p', 'div', 'tr', 'li', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'td', 'th']);
 
+/** What one pass over a message's HTML finds. */
+export interface HtmlScan {
+  /** Every <a href>, <img src> and stylesheet <link href>, in document order. */
+  links: HtmlLink[];
+  /** The text a reader sees: tags gone, entities decoded, block elements on lines of their own. */
+  text: string;
+}
+
 /** The links a test may want to follow: anchors first, then bare URLs in the text part, in document order, once each. */
-export function extractLinks(html: string, text: string): Link[] {
+export function extractLinks(html: HtmlScan, text: string): Link[] {
   const links: Link[] = [];
   const seen = new Set<string>();
   const add = (url: string, label: string) => {
@@ -31,25 +40,18 @@ export function extractLinks(html: string, text: string): Link[] {
     seen.add(url);
     links.push({ URL: url, Text: label });
   };
-  for (const link of html ? htmlLinks(html) : []) if (link.tag === 'a' && ANCHOR_SCHEMES.test(link.url)) add(link.url, link.text);
+  for (const link of html.links) if (link.tag === 'a' && ANCHOR_SCHEMES.test(link.url)) add(link.url, link.text);
   for (const url of textLinks(text)) add(url, '');
   return links;
 }
 
-/** Every <a href>, <img src> and stylesheet <link href>, in document order. */
-export function htmlLinks(html: string): HtmlLink[] {
-  return walk(html).links;
+/** The http(s) URLs of the HTML's links and of the text part, in that order (repeats kept). */
+export function httpUrls(html: HtmlScan, text: string): string[] {
+  return [...html.links.map((l) => l.url), ...textLinks(text)].filter(isHttpUrl);
 }
 
-/** The text a reader sees: tags gone, entities decoded, block elements on lines of their own. */
-export function visibleText(html: string): string {
-  return walk(html)
-    .text.replace(/[ \t\r\f\v\u00a0]+/g, ' ')
-    .replace(/\s*\n\s*/g, '\n')
-    .trim();
-}
-
-function walk(html: string): { links: HtmlLink[]; text: string } {
+export function scanHtml(html: string): HtmlScan {
+  if (!html) return { links: [], text: '' };
   const links: HtmlLink[] = [];
   const text: string[] = [];
   let anchor: { url: string; text: string[] } | null = null;
@@ -90,7 +92,12 @@ function walk(html: string): { links: HtmlLink[]; text: string } {
   parser.write(html);
   parser.end();
   closeAnchor();
-  return { links, text: text.join('') };
+  const visible = text
+    .join('')
+    .replace(/[ \t\r\f\v\u00a0]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
+  return { links, text: visible };
 }
 
 /** http(s) URLs in plain text, in order, including ones wrapped in <...> across lines (RFC 2396 appendix E). */

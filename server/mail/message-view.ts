@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { AddressObject } from 'mailparser';
 import type { Address, MessageSummary } from '../store/types.ts';
 import { extractCodes } from './codes.ts';
-import { extractLinks, type Link } from './links.ts';
+import { extractLinks, scanHtml, type Link } from './links.ts';
 import { emptyListUnsubscribe, listUnsubscribe, type ListUnsubscribe } from './list-unsubscribe.ts';
 import { parseMime, splitParts, type MimeLeaf, type ParsedMime, type SplitParts } from './parts.ts';
 import { addresses } from './summarise.ts';
@@ -107,6 +107,7 @@ function fromParsed(raw: Buffer, summary: MessageSummary, headers: HeaderField[]
   const from = addresses(asAddressField(parsed.headers.get('from')))[0] ?? fallbackFrom(headers);
   const subject = parsed.headers.get('subject');
   const split = splitParts(parsed.leaves);
+  const html = scanHtml(parsed.html ?? '');
   const view: MessageView = {
     ID: summary.ID,
     MessageID: messageId(headers) || summary.MessageID,
@@ -128,8 +129,8 @@ function fromParsed(raw: Buffer, summary: MessageSummary, headers: HeaderField[]
     Inline: split.inline.map(attachmentInfo),
     Attachments: split.attachments.map(attachmentInfo),
     ...mailcoveFields(summary),
-    Links: extractLinks(parsed.html ?? '', parsed.text ?? ''),
-    Codes: extractCodes(parsed.html ?? '', parsed.text ?? ''),
+    Links: extractLinks(html, parsed.text ?? ''),
+    Codes: extractCodes(html.text, parsed.text ?? ''),
   };
   if (summary.ParseError !== undefined) view.ParseError = summary.ParseError;
   return view;
