@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { createTransport } from 'nodemailer';
 import { ConfigError, parseListen } from '../config.ts';
+import { headerFields, rewriteHeaders } from '../mail/header-block.ts';
 import { CliError } from './usage.ts';
 
 const USAGE = 'mailcove sendmail [-t] [-f FROM] [--smtp-addr HOST:PORT] [RECIPIENT...] < message';
@@ -38,8 +39,7 @@ export async function run(argv: string[]): Promise<void> {
     throw err instanceof ConfigError ? new CliError(err.message) : err;
   }
   const message = await readStdin();
-  const { header, rest } = splitHeader(message);
-  const fields = headerFields(header);
+  const fields = headerFields(message);
   const recipients = positionals.flatMap(parseAddresses);
   if (values.t) for (const name of ['to', 'cc', 'bcc']) for (const value of fields.get(name) ?? []) recipients.push(...parseAddresses(value));
   if (recipients.length === 0) throw new CliError(`no recipients (give them as arguments, or -t to read To/Cc/Bcc)\nusage: ${USAGE}`, 64);
@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<void> {
     tls: { rejectUnauthorized: false },
   });
   try {
-    await transport.sendMail({ envelope: { from, to: [...new Set(recipients)] }, raw: Buffer.concat([withoutBcc(header), rest]) });
+    await transport.sendMail({ envelope: { from, to: [...new Set(recipients)] }, raw: rewriteHeaders(message, new Set(['bcc']), new Map()) });
   } catch (err) {
     throw new CliError(`sending through ${server.host}:${server.port} failed: ${(err as Error).message}`, 75);
   } finally {
@@ -68,32 +68,4 @@ async function readStdin(): Promise<Buffer> {
 
 function parseAddresses(value: string): string[] {
   return addressparser(value, { flatten: true }).map((a) => a.address).filter(Boolean);
-}
-
-/** The header block up to and including its blank line, and the body; both as exact bytes. */
-function splitHeader(message: Buffer): { header: Buffer; rest: Buffer } {
-  const text = message.toString('latin1');
-  const m = /\r?\n\r?\n/.exec(text);
-  const end = m ? m.index + m[0].length : text.length;
-  return { header: message.subarray(0, end), rest: message.subarray(end) };
-}
-
-/** Header lines with their continuation lines, each kept with its line ending. */
-function headerLines(header: Buffer): string[] {
-  return header.toString('latin1').split(/(?<=\n)(?=[^ \t])/);
-}
-
-function headerFields(header: Buffer): Map<string, string[]> {
-  const fields = new Map<string, string[]>();
-  for (const line of headerLines(header)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    fields.set(name, [...(fields.get(name) ?? []), line.slice(colon + 1).replace(/\r?\n[ \t]*/g, ' ').trim()]);
-  }
-  return fields;
-}
-
-function withoutBcc(header: Buffer): Buffer {
-  return Buffer.from(headerLines(header).filter((line) => !/^bcc\s*:/i.test(line)).join(''), 'latin1');
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { AddressObject } from 'mailparser';
 import type { Address, MessageSummary } from '../store/types.ts';
 import { extractCodes } from './codes.ts';
+import { headerLines } from './header-block.ts';
 import { extractLinks, scanHtml, type Link } from './links.ts';
 import { emptyListUnsubscribe, listUnsubscribe, type ListUnsubscribe } from './list-unsubscribe.ts';
 import { parseMime, splitParts, type MimeLeaf, type ParsedMime, type SplitParts } from './parts.ts';
@@ -255,16 +256,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * colon, a name with characters other than a token's or spaces, a leading continuation) are skipped.
  */
 function readHeaderBlock(raw: Buffer): HeaderField[] {
-  const lines: string[] = [];
-  for (let pos = 0; pos < raw.length; ) {
-    const newline = raw.indexOf(0x0a, pos);
-    const end = newline < 0 ? raw.length : newline;
-    let line = raw.subarray(pos, end);
-    if (line.length && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-    if (line.length === 0) break;
-    lines.push(line.toString('utf8'));
-    pos = end + 1;
-  }
+  const lines = headerLines(raw).lines.map(({ line }) => line.toString('utf8').replace(/\r?\n$/, ''));
 
   const fields: HeaderField[] = [];
   let current: string | null = null;

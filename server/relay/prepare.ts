@@ -1,6 +1,7 @@
 // The bytes and envelope sender a relayed message leaves with: Bcc removed, Return-Path / From / Message-ID / Date
 // rewritten as Mailpit does. Only the header block is touched; the body goes out byte for byte.
 import { randomUUID } from 'node:crypto';
+import { rewriteHeaders } from '../mail/header-block.ts';
 import { decodeWords, messageHeaders } from '../mail/message-view.ts';
 import type { RelayConfig } from './relay-config.ts';
 
@@ -40,27 +41,4 @@ export function addressIn(value: string): string {
   const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(decoded);
   if (angle) return angle[1]!;
   return /^[^\s@<>,]+@[^\s@<>,]+$/.test(decoded) ? decoded : '';
-}
-
-/** Drops every field named in `remove` (lower case) from the header block and puts `add` first. */
-function rewriteHeaders(raw: Buffer, remove: Set<string>, add: Map<string, string>): Buffer {
-  const kept: Buffer[] = [];
-  let pos = 0;
-  let dropping = false;
-  while (pos < raw.length) {
-    const newline = raw.indexOf(0x0a, pos);
-    const end = newline < 0 ? raw.length : newline + 1;
-    const line = raw.subarray(pos, end);
-    // The blank line ends the header block; the rest (the body) is kept exactly.
-    if (line[0] === 0x0a || (line[0] === 0x0d && line[1] === 0x0a)) break;
-    const continuation = line[0] === 0x20 || line[0] === 0x09;
-    if (!continuation) {
-      const colon = line.indexOf(0x3a);
-      dropping = colon > 0 && remove.has(line.subarray(0, colon).toString('latin1').trim().toLowerCase());
-    }
-    if (!dropping) kept.push(line);
-    pos = end;
-  }
-  const added = [...add].map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return Buffer.concat([Buffer.from(added, 'utf8'), ...kept, raw.subarray(pos)]);
 }
