@@ -1,5 +1,6 @@
 // The POP3 listener: plain with STLS, or implicit TLS (POP3S) with --pop3-require-tls, both on the certificate SMTP
 // uses. It caps concurrent connections and hands each accepted one to a Pop3Session.
+import { clientAddress } from '../client-address.ts';
 import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { Listen } from '../config.ts';
@@ -55,7 +56,7 @@ export async function startPop3(options: Pop3ListenerOptions): Promise<Pop3Liste
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     socket.on('error', () => {});
-    const ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const ip = clientAddress(socket.remoteAddress);
     const refused = options.maxConnections > 0 && open.size > options.maxConnections;
     if (refused) options.clientError(ip, `POP3 connection refused: ${options.maxConnections} connections already open`);
     const serve = (transport: net.Socket, secure: boolean) => {

@@ -1,4 +1,5 @@
 // Applies chaos faults and the rate limit inside smtp-server's handlers: the reply, the delay, the dropped connection.
+import { clientAddress } from '../client-address.ts';
 import type { Socket } from 'node:net';
 import type { SMTPServer, SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
@@ -37,7 +38,7 @@ export function faultGate(faults: SmtpFaults | null, server: () => SMTPServer): 
   if (!faults) return (_stage, _value, _session, callback) => callback();
   installExactReplies();
   return (stage, value, session, callback) => {
-    const client = clientIp(session);
+    const client = clientAddress(session.remoteAddress);
     if (Buffer.isBuffer(value)) {
       if (!faults.watchesData()) return callback();
       subjectOf(value).then((subject) => apply(faults(stage, subject, client)), () => apply(faults(stage, '', client)));
@@ -61,11 +62,6 @@ export function faultGate(faults: SmtpFaults | null, server: () => SMTPServer): 
       else act();
     }
   };
-}
-
-/** The client's address as recorded and matched: IPv4-mapped IPv6 written as plain IPv4. */
-export function clientIp(session: SMTPServerSession): string {
-  return session.remoteAddress.replace(/^::ffff:/, '');
 }
 
 async function subjectOf(raw: Buffer): Promise<string> {

@@ -6,7 +6,8 @@ import type { InboxAuth } from '../auth/inbox-auth.ts';
 import type { Listen } from '../config.ts';
 import type { Store, MessageMeta, MessageSummary } from '../store/types.ts';
 import type { TlsIdentity } from '../tls/certificate.ts';
-import { clientIp, faultGate, type SmtpFaults } from './chaos-smtp.ts';
+import { clientAddress } from '../client-address.ts';
+import { faultGate, type SmtpFaults } from './chaos-smtp.ts';
 import { checkSmtpCredentials, type Credentials } from './credentials.ts';
 import { installInstantGreeting } from './instant-greeting.ts';
 
@@ -66,7 +67,7 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
     hideENHANCEDSTATUSCODES: false,
     logger: false,
     onConnect(session, callback) {
-      gate('connect', clientIp(session), session, callback);
+      gate('connect', clientAddress(session.remoteAddress), session, callback);
     },
     onMailFrom(address, session, callback) {
       gate('mail', address.address, session, callback);
@@ -78,7 +79,7 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
       gate('auth', auth.username ?? '', session, (fault) => {
         if (fault) return callback(fault);
         if (checkSmtpCredentials(options.users, options.inboxAuth, auth)) return callback(null, { user: auth.username });
-        observer.clientError(clientIp(session), `AUTH ${auth.method} failed for "${auth.username ?? ''}"`);
+        observer.clientError(clientAddress(session.remoteAddress), `AUTH ${auth.method} failed for "${auth.username ?? ''}"`);
         callback(smtpError(535, 'Authentication credentials invalid'));
       });
     },
@@ -91,7 +92,7 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
       stream.on('error', (err) => callback(smtpError(451, `Error reading message: ${err.message}`)));
       stream.on('end', () => {
         if (stream.sizeExceeded) {
-          observer.rejected(clientIp(session), `message over the ${maxMessageSize}-byte size limit`);
+          observer.rejected(clientAddress(session.remoteAddress), `message over the ${maxMessageSize}-byte size limit`);
           return callback(smtpError(552, `Message exceeds the maximum size of ${maxMessageSize} bytes`));
         }
         const raw = Buffer.concat(chunks);
@@ -108,7 +109,7 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
           store.add({ raw, meta: sessionMeta(session) }, { onDurable }).then(
             (summary) => observer.stored?.(summary, raw),
             (err: Error) => {
-              observer.clientError(clientIp(session), `storing message failed: ${err.message}`);
+              observer.clientError(clientAddress(session.remoteAddress), `storing message failed: ${err.message}`);
               // After a 250 the message is on disk already; start-up indexes it. Before one, the client retries.
               if (!acknowledged) callback(smtpError(451, 'Temporary storage failure, please retry'));
             },
@@ -140,7 +141,7 @@ function sessionMeta(session: SMTPServerSession): MessageMeta {
       rcptTo: session.envelope.rcptTo.map((r) => r.address),
     },
     client: {
-      address: clientIp(session),
+      address: clientAddress(session.remoteAddress),
       helo: session.hostNameAppearsAs ?? '',
       tls: session.secure,
     },

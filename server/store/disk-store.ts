@@ -132,7 +132,7 @@ export class DiskStore implements Store {
     const unparsed = new Map<string, { header: MessageHeader; location: Location }>();
     for (const segment of segmentNumbers) {
       const stillDead = new Set<string>();
-      const { goodLength, fileLength, zeroFilled } = this.segments.scan(
+      const { goodLength, fileLength, tornBytes } = this.segments.scan(
         segment,
         ({ header, location, body }) => {
           if (deadIds.has(header.id)) {
@@ -151,7 +151,7 @@ export class DiskStore implements Store {
         { verify: segment === newest },
       );
       if (goodLength < fileLength) {
-        if (!zeroFilled) truncatedBytes += fileLength - goodLength;
+        truncatedBytes += tornBytes;
         await this.segments.truncate(segment, goodLength);
       }
       if (stillDead.size) this.dead.set(segment, stillDead);
@@ -548,7 +548,8 @@ const pool = new StringPool();
 
 function newEntry({ summary, search }: Parsed, location: Location, summaryBytes: number): Entry {
   const pooled = pool.summary(summary);
-  return { summary: pooled, search, location, arrivalTags: [...pooled.Tags], summaryBytes };
+  // Shared with summary.Tags until a tag edit replaces that array; tags are never changed in place.
+  return { summary: pooled, search, location, arrivalTags: pooled.Tags, summaryBytes };
 }
 
 function compareIds(a: string, b: string): number {

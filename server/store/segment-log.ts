@@ -35,10 +35,10 @@ export interface ScanResult {
   goodLength: number;
   fileLength: number;
   /**
-   * Whether what follows the good part starts as zero-filled space, which was never written rather than torn (a
-   * crash leaves it behind; see preallocate()).
+   * Bytes after the good part that are a torn record. 0 when what follows is zero-filled space (see preallocate()),
+   * which a crash leaves behind but which was never written; it is cut all the same.
    */
-  zeroFilled: boolean;
+  tornBytes: number;
 }
 
 export interface ScannedRecord {
@@ -350,7 +350,8 @@ export class SegmentLog {
         offset += frame.totalLength;
       }
       const next = bytes(offset, Math.min(PREFIX_SIZE, fileLength - offset));
-      return { goodLength: offset, fileLength, zeroFilled: next !== null && next.every((b) => b === 0) };
+      const zeroFilled = next !== null && next.every((b) => b === 0);
+      return { goodLength: offset, fileLength, tornBytes: zeroFilled ? 0 : fileLength - offset };
     } finally {
       closeSync(fd);
     }
