@@ -11,7 +11,7 @@ import { DiskStore } from './store/disk-store.ts';
 import { loadTlsIdentity } from './tls/certificate.ts';
 import { VERSION } from './paths.ts';
 import { InboxAuth } from './auth/inbox-auth.ts';
-import { Webhooks, type WebhookOptions } from './events/webhooks.ts';
+import { Webhooks, type WebhookOptions } from './webhooks/webhooks.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { markDataDirInUse } from './store/data-lock.ts';
 import { Relay } from './relay/relay.ts';

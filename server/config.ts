@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDnsOverrides, type DnsOverrides } from './checks/dns-overrides.ts';
-import { parseWebhookTargets, type WebhookTarget } from './events/webhook-targets.ts';
+import { parseWebhookTargets, type WebhookTarget } from './webhooks/webhook-targets.ts';
 import { parseRelayConfig, type RelayConfig } from './relay/relay-config.ts';
 import { parseChaosRules, type ChaosRule } from './smtp/chaos.ts';
 import { parseRateLimit } from './smtp/rate-limit.ts';

@@ -17,7 +17,7 @@ export interface CacheOptions {
   maxEntries?: number;
 }
 
-export const DEFAULT_MAX_ENTRIES = 4000;
+const DEFAULT_MAX_ENTRIES = 4000;
 
 export class CheckCache {
   private readonly max: number;

@@ -122,7 +122,7 @@ export function overridingResolver(overrides: DnsOverrides | null, fallback: Dns
   };
 }
 
-export function systemResolver(): DnsResolve {
+function systemResolver(): DnsResolve {
   const resolver = new Resolver({ timeout: 2500, tries: 2 });
   return (name, type) => resolver.resolve(name, type) as Promise<unknown[]>;
 }

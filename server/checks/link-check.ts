@@ -41,8 +41,8 @@ export interface LinkCheckOptions {
   refuse?: (address: string) => string | null;
 }
 
-export const LINK_TIMEOUT_MS = 10_000;
-export const MAX_LINKS = 100;
+const LINK_TIMEOUT_MS = 10_000;
+const MAX_LINKS = 100;
 const MAX_REDIRECTS = 10;
 
 /** Checks the links of a message's HTML and text bodies. */

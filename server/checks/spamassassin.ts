@@ -10,7 +10,7 @@ export interface SpamdAddress {
 }
 
 /** Mailpit's spamd timeout. */
-export const SPAMD_TIMEOUT_MS = 8000;
+const SPAMD_TIMEOUT_MS = 8000;
 
 /** Checks the message with spamd; rejects when spamd cannot be reached, times out or answers an error. */
 export async function spamassassinCheck(raw: Buffer, address: SpamdAddress, timeoutMs = SPAMD_TIMEOUT_MS): Promise<SpamReport> {

@@ -1,5 +1,6 @@
 // Live events in Mailpit's websocket envelope {Type, Data}. The store's changes and the protocol servers' client
-// errors come in here; the websocket (and later wait-for and webhooks) subscribe.
+// errors come in here; the /api/events websocket subscribes. (Wait-for, runtime stats and webhooks subscribe to
+// the store directly: they need its events, not this envelope.)
 import { inboxCounts, type InboxCount } from '../store/inbox-counts.ts';
 import type { MessageSummary, Store, StoreEvent } from '../store/types.ts';
 

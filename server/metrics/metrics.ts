@@ -1,7 +1,7 @@
 // What /metrics reports that nothing else keeps: the ingest latency histogram and the webhook counters. Totals
 // (messages, unread, per inbox) come from the store and SMTP counters from RuntimeStats when scraped.
 import type { RuntimeStats } from '../events/runtime-stats.ts';
-import type { QueueCounters } from '../events/webhook-queue.ts';
+import type { QueueCounters } from '../webhooks/webhook-queue.ts';
 import { inboxCounts } from '../store/inbox-counts.ts';
 import type { ListOptions, Store } from '../store/types.ts';
 import { Histogram, INGEST_LATENCY_BUCKETS } from './histogram.ts';

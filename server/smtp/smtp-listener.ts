@@ -29,7 +29,7 @@ export interface SmtpListenerOptions {
 
 /** What the listener reports: counters for /api/v1/info and client errors for the live event stream. */
 export interface SmtpObserver {
-  /** `latencySeconds`: from the end of DATA to the 250 (the durable write and the parse). */
+  /** `latencySeconds`: from the end of DATA to the 250 (the durable write; the parse may still be running). */
   accepted(size: number, latencySeconds: number): void;
   rejected(clientIp: string, reason: string): void;
   clientError(clientIp: string, message: string): void;

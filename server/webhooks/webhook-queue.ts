@@ -42,11 +42,11 @@ export interface QueueCounters {
 
 type Outcome = 'delivered' | 'stopped' | { retry: boolean; reason: string };
 
-export const SIGNATURE_HEADER = 'X-Mailcove-Signature';
-export const TIMESTAMP_HEADER = 'X-Mailcove-Timestamp';
+const SIGNATURE_HEADER = 'X-Mailcove-Signature';
+const TIMESTAMP_HEADER = 'X-Mailcove-Timestamp';
 
 /** `sha256=` + hex HMAC-SHA256 of `${timestamp}.${body}`: signing the timestamp lets receivers refuse replays. */
-export function webhookSignature(secret: string, timestamp: string, body: string): string {
+function webhookSignature(secret: string, timestamp: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
