@@ -55,8 +55,12 @@ export function idsInScope(store: Store, ids: string[], scope: Filter | undefine
 /** Scopes look only at summaries (inbox names), never at search text. */
 const NO_SEARCH_FIELDS = { text: '', inline: 0 };
 
-export function resolveMessage(store: Store, id: string, query?: { query?: string; tz?: string }): MessageSummary {
-  const summary = id === 'latest' ? store.latest(searchFilter(query?.query, query?.tz)) : store.get(id);
-  if (!summary) throw notFound();
+/**
+ * The message an `{ID}` parameter names: that ID, or `latest` (optionally the latest matching `?query=`). With a
+ * `scope`, only messages in it exist; anything else is a 404.
+ */
+export function resolveMessage(store: Store, id: string, query?: { query?: string; tz?: string }, scope?: Filter): MessageSummary {
+  const summary = id === 'latest' ? store.latest(both(searchFilter(query?.query, query?.tz), scope)) : store.get(id);
+  if (!summary || (scope && !scope(summary, NO_SEARCH_FIELDS))) throw notFound();
   return summary;
 }

@@ -8,10 +8,10 @@
 // inbox is a 404. Listing routes narrow their results with requestScope() (message-lookup.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ALL_ACCESS, canSee, type InboxAccess } from '../../auth/inbox-auth.ts';
+import { accessFilter, ALL_ACCESS, canSee, type InboxAccess } from '../../auth/inbox-auth.ts';
 import { checkPassword } from '../../auth/passwords.ts';
 import { notFound } from '../context.ts';
-import { searchFilter } from '../message-lookup.ts';
+import { resolveMessage } from '../message-lookup.ts';
 
 const OPEN_PATHS = new Set(['/livez', '/readyz']);
 
@@ -88,15 +88,7 @@ export const basicAuthPlugin = fp(async (app: FastifyInstance) => {
 
   /** The message a scoped request names: its own ID if visible, `latest` among the visible ones, else 404. */
   function visibleId(id: string, access: InboxAccess, query: { query?: unknown; tz?: unknown }): string {
-    const { store } = app.mailcove;
-    if (id !== 'latest') {
-      const summary = store.get(id);
-      if (!summary || !canSee(access, summary.Inbox)) throw notFound();
-      return id;
-    }
-    const search = searchFilter(typeof query.query === 'string' ? query.query : undefined, typeof query.tz === 'string' ? query.tz : undefined);
-    const latest = store.latest((summary, fields) => canSee(access, summary.Inbox) && (!search || search(summary, fields)));
-    if (!latest) throw notFound();
-    return latest.ID;
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    return resolveMessage(app.mailcove.store, id, { query: text(query.query), tz: text(query.tz) }, accessFilter(access)).ID;
   }
 });
