@@ -1,4 +1,5 @@
 // Wires the parts together: one store, the doors that feed and read it (SMTP, HTTP, POP3), and the live event hub.
+import { Checks } from './checks/service.ts';
 import type { Config } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RuntimeStats } from './events/runtime-stats.ts';
@@ -23,6 +24,8 @@ export interface RunningApp {
   config: Config;
   store: DiskStore;
   hub: EventHub;
+  /** The quality checks (tests count their computations). */
+  checks: Checks;
   smtp: SmtpListener;
   pop3: Pop3Listener;
   http: HttpListener;
@@ -55,12 +58,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const stats = new RuntimeStats(store);
   const relay = config.smtpRelayConfig ? new Relay(config.smtpRelayConfig, config.smtpRelayMatching) : null;
   const chaos = new Chaos(config.enableChaos || config.chaosRules !== null, config.chaosRules ?? []);
-  const metrics = new Metrics();
   const webhooks = new Webhooks(store, { targets: config.webhooks, secret: config.webhookSecret, version: VERSION, log, retry: options.webhookRetry });
-  metrics.webhookCounters = () => webhooks.counters();
+  const metrics = new Metrics(() => webhooks.counters());
+  const checks = new Checks(store, { ...config, version: VERSION });
   const releaseDataDir = markDataDirInUse(config.dataDir);
   // HTTP comes up first so /livez answers while a large store is being reconciled.
-  const http = await startHttp(config.http, { config, store, inboxAuth, hub, stats, metrics, relay, chaos, version: VERSION, isReady: () => ready });
+  const http = await startHttp(config.http, { config, store, inboxAuth, hub, stats, metrics, relay, chaos, checks, version: VERSION, isReady: () => ready });
   try {
     await store.open();
     const tls = await loadTlsIdentity({ certFile: config.smtpTlsCert, keyFile: config.smtpTlsKey, dataDir: config.dataDir });
@@ -112,6 +115,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       config,
       store,
       hub,
+      checks,
       smtp,
       pop3,
       http,
@@ -129,6 +133,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     };
   } catch (err) {
     await http.close();
+    relay?.close();
     hub.close();
     await webhooks.close();
     await store.close().catch(() => {});

@@ -10,7 +10,6 @@ import nodemailer from 'nodemailer';
 import type { AuthReport } from '../server/checks/auth-check.ts';
 import { authCheck } from '../server/checks/auth-check.ts';
 import { dnsError, overridingResolver, parseDnsOverrides } from '../server/checks/dns-overrides.ts';
-import { existingChecks } from '../server/checks/service.ts';
 import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { api, queuedId } from './helpers/api.ts';
 import { deliver, storedMessage } from './helpers/checks.ts';
@@ -83,7 +82,7 @@ describe('auth-check', () => {
     assert.deepEqual([lu.Present, lu.OneClick, lu.HTTPS, lu.DKIMSigned, lu.BulkSenderReady], [true, true, true, true, true]);
     assert.deepEqual(lu.Links, ['https://example.com/unsubscribe?u=1', 'mailto:unsubscribe@example.com']);
 
-    const checks = existingChecks(app.store)!;
+    const checks = app.checks;
     const computed = checks.cache.computations('auth-check');
     await auth(id);
     assert.equal(checks.cache.computations('auth-check'), computed, 'answered from the cache');

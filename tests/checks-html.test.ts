@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { htmlCheck, type HtmlCheckResponse, type HtmlCheckWarning } from '../server/checks/html-compat.ts';
-import { existingChecks } from '../server/checks/service.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { api, mailer, queuedId } from './helpers/api.ts';
 import { deliver, fixture } from './helpers/checks.ts';
@@ -134,7 +133,7 @@ describe('html-check', () => {
 
   test('the report is computed once per message: concurrent and later requests share it; refresh recomputes', async () => {
     const other = await deliver(app.smtp.port, fixture('html-features.eml'));
-    const checks = existingChecks(app.store)!;
+    const checks = app.checks;
     const before = checks.cache.computations('html-check');
     const answers = await Promise.all([1, 2, 3].map(() => http.get(`/api/v1/message/${other}/html-check`)));
     assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);

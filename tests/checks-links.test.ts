@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { checkUrl, linksToCheck, internalAddress, linkCheck, type LinkCheckResponse } from '../server/checks/link-check.ts';
-import { existingChecks } from '../server/checks/service.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { api } from './helpers/api.ts';
 import { deliver, fixture } from './helpers/checks.ts';
@@ -56,7 +55,7 @@ describe('link-check', () => {
 
   test('follow=true follows redirects; each follow value has its own cached report; refresh=1 checks again', async () => {
     const http = api(open.url);
-    const checks = existingChecks(open.store)!;
+    const checks = open.checks;
     const before = checks.cache.computations('link-check');
     const followed = await http.get<LinkCheckResponse>(`/api/v1/message/${openId}/link-check?follow=true`);
     assert.equal(statuses(followed.body)['/moved'], 200);

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { existingChecks } from '../server/checks/service.ts';
 import { SPAM_RULES, spamRulesCheck, type SpamReport } from '../server/checks/spam-rules.ts';
 import { parseReport, spamassassinCheck } from '../server/checks/spamassassin.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
@@ -83,7 +82,7 @@ describe('sa-check with the built-in rules', () => {
   test('is computed once per message', async () => {
     const http = api(app.url);
     const id = await deliver(app.smtp.port, fixture('spam.eml'));
-    const checks = existingChecks(app.store)!;
+    const checks = app.checks;
     const before = checks.cache.computations('sa-check');
     await Promise.all([http.get(`/api/v1/message/${id}/sa-check`), http.get(`/api/v1/message/${id}/sa-check`)]);
     await http.get(`/api/v1/message/${id}/sa-check`);
@@ -164,7 +163,7 @@ describe('spamd failures', () => {
       assert.match(first.body.Error, /ECONNREFUSED|refused/);
       assert.equal(first.body.Score, 0);
       await http.get(`/api/v1/message/${id}/sa-check`);
-      assert.equal(existingChecks(app.store)!.cache.computations('sa-check'), 2);
+      assert.equal(app.checks.cache.computations('sa-check'), 2);
     } finally {
       await app.dispose();
     }

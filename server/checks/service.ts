@@ -76,20 +76,3 @@ export class Checks {
     return readCheckMessage(await this.store.readRaw(summary.ID), summary);
   }
 }
-
-const byStore = new WeakMap<Store, Checks>();
-
-/** The one Checks (and so the one cache) of a store. */
-export function checksFor(store: Store, settings: CheckSettings): Checks {
-  let checks = byStore.get(store);
-  if (!checks) {
-    checks = new Checks(store, settings);
-    byStore.set(store, checks);
-  }
-  return checks;
-}
-
-/** The Checks of a store, if the API has used one (for tests that count computations). */
-export function existingChecks(store: Store): Checks | undefined {
-  return byStore.get(store);
-}

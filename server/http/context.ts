@@ -1,6 +1,7 @@
 // What every route handler can reach, decorated onto the Fastify instance as `app.mailcove`.
 import type { InboxAuth } from '../auth/inbox-auth.ts';
 import type { Config } from '../config.ts';
+import type { Checks } from '../checks/service.ts';
 import type { EventHub } from '../events/hub.ts';
 import type { RuntimeStats } from '../events/runtime-stats.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -20,6 +21,8 @@ export interface HttpContext {
   relay: Relay | null;
   /** SMTP fault injection shared with the listener (/api/v1/chaos). */
   chaos: Chaos;
+  /** The quality checks and their one cache. */
+  checks: Checks;
   version: string;
   isReady: () => boolean;
 }

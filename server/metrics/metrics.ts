@@ -8,10 +8,10 @@ import { Histogram, INGEST_LATENCY_BUCKETS } from './histogram.ts';
 import { PrometheusText } from './prometheus-text.ts';
 
 export class Metrics {
-  /** Seconds from the end of DATA to the 250 (the store's durable write and parse). */
+  /** Seconds from the end of DATA to the 250 (the store's durable write). */
   readonly ingestLatency = new Histogram(INGEST_LATENCY_BUCKETS);
-  /** Set once the webhooks exist. */
-  webhookCounters: () => QueueCounters[] = () => [];
+
+  constructor(readonly webhookCounters: () => QueueCounters[] = () => []) {}
 }
 
 /** `scope` limits the store-derived figures to the inboxes the caller may see (as /api/v1/info does). */

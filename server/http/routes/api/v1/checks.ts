@@ -2,7 +2,6 @@
 // where Mailpit has the endpoint. Each report is computed once per message and cached (server/checks/service.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
-import { checksFor } from '../../../../checks/service.ts';
 import { badRequest } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
 import { IdParam, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
@@ -99,8 +98,7 @@ const errors = { 400: Type.Ref('Error'), 404: Type.Ref('Error') };
 const latest = `${LATEST_ID_DESCRIPTION} `;
 
 export const checksRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store, config, version } = app.mailcove;
-  const checks = checksFor(store, { ...config, version });
+  const { store, checks } = app.mailcove;
 
   app.get(
     '/api/v1/message/:ID/html-check',
