@@ -74,3 +74,10 @@ export const IdParam = Type.Object({ ID: Type.String({ description: 'Message ID 
 export const OkText = Type.String({ description: 'Plain text "ok"' });
 
 export const sharedSchemas = [ErrorBody, Address, MessageSummary, MessagesSummary];
+
+/** An on/off query parameter, as Mailpit's clients send them. */
+export const flag = (description: string) => Type.Optional(Type.Unsafe<'true' | 'false' | '1' | '0'>({ type: 'string', enum: ['true', 'false', '1', '0'], description, default: 'false' }));
+
+export function isOn(value: string | undefined): boolean {
+  return value === 'true' || value === '1';
+}

@@ -4,10 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { badRequest } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
-import { IdParam, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
-
-const flag = (description: string) => Type.Optional(Type.Unsafe<'true' | 'false' | '1' | '0'>({ type: 'string', enum: ['true', 'false', '1', '0'], description, default: 'false' }));
-const isOn = (value: string | undefined): boolean => value === 'true' || value === '1';
+import { flag, IdParam, isOn, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
 
 const CheckQuery = Type.Object({
   ...LatestQuery.properties,

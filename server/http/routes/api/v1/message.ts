@@ -6,7 +6,7 @@ import { findPart, PART_ID_PATTERN } from '../../../../mail/parts.ts';
 import { thumbnail } from '../../../../mail/thumbnail.ts';
 import { notFound } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
-import { IdParam, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
+import { IdParam, isOn, LATEST_ID_DESCRIPTION, LatestQuery } from '../../../schemas.ts';
 import { contentDisposition, PART_CSP, untrustedContent } from '../../../security-headers.ts';
 
 const PartParams = Type.Object({ ID: Type.String({ maxLength: 64 }), PartID: Type.String({ pattern: PART_ID_PATTERN.source, maxLength: 64 }) });
@@ -67,7 +67,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { ID } = resolveMessage(store, request.params.ID, request.query);
-      const download = request.query.dl === '1' || request.query.dl === 'true';
+      const download = isOn(request.query.dl);
       if (download) reply.header('Content-Disposition', contentDisposition('attachment', `${ID}.eml`));
       return untrustedContent(reply, PART_CSP).type(download ? 'message/rfc822' : 'text/plain; charset=utf-8').send(store.rawStream(ID));
     },
