@@ -1,6 +1,7 @@
 // The quality checks as the API serves them: each report computed once per message through the cache, each check
 // module (and its heavy dependencies: caniemail's data, mailauth) imported on its first use rather than at start-up.
 import type { Config } from '../config.ts';
+import { messageBodies } from '../mail/message-view.ts';
 import { NotFoundError, type MessageSummary, type Store } from '../store/types.ts';
 import type { AuthReport } from './auth-check.ts';
 import { CheckCache } from './cache.ts';
@@ -29,10 +30,10 @@ export class Checks {
   /** null when the message has no HTML part (Mailpit answers that with a 400). */
   html(summary: MessageSummary, refresh = false): Promise<HtmlCheckResponse | null> {
     return this.cache.get({ id: summary.ID, check: 'html-check' }, async () => {
-      const { view } = await this.message(summary);
-      if (!view.HTML) return null;
+      const { html } = await this.bodies(summary);
+      if (!html) return null;
       const { htmlCheck } = await import('./html-compat.ts');
-      return htmlCheck(view.HTML);
+      return htmlCheck(html);
     }, refresh);
   }
 
@@ -57,9 +58,9 @@ export class Checks {
   /** Cached per (message, follow); `refresh` checks the links again. */
   links(summary: MessageSummary, follow: boolean, refresh = false): Promise<LinkCheckResponse> {
     return this.cache.get({ id: summary.ID, check: 'link-check', variant: follow ? 'follow' : '' }, async () => {
-      const { view } = await this.message(summary);
+      const bodies = await this.bodies(summary);
       const { linkCheck } = await import('./link-check.ts');
-      return linkCheck({ html: view.HTML, text: view.Text }, { follow, allowInternal: this.settings.allowInternalHttpRequests, userAgent: `Mailcove/${this.settings.version}` });
+      return linkCheck(bodies, { follow, allowInternal: this.settings.allowInternalHttpRequests, userAgent: `Mailcove/${this.settings.version}` });
     }, refresh);
   }
 
@@ -72,7 +73,13 @@ export class Checks {
     }, refresh);
   }
 
+  /** The whole message view, headers included: for the spam rules and the auth check. */
   private async message(summary: MessageSummary): Promise<CheckMessage> {
     return readCheckMessage(await this.store.readRaw(summary.ID), summary);
+  }
+
+  /** Only the HTML and text: the HTML and link checks need no addresses, attachment hashes, links or codes. */
+  private async bodies(summary: MessageSummary): Promise<{ html: string; text: string }> {
+    return messageBodies(await this.store.readRaw(summary.ID));
   }
 }

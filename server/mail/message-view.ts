@@ -83,6 +83,16 @@ export async function messageHeaders(raw: Buffer): Promise<Record<string, string
   return out;
 }
 
+/** The view's HTML and Text alone ('' each for mail that will not parse), without the rest of the view's work. */
+export async function messageBodies(raw: Buffer): Promise<{ html: string; text: string }> {
+  try {
+    const parsed = await parseMime(raw);
+    return { html: parsed.html ?? '', text: parsed.text ?? '' };
+  } catch {
+    return { html: '', text: '' };
+  }
+}
+
 /** The body of /view/{ID}.txt: Mailpit's Text; null when there is no text part and no HTML to derive it from. */
 export async function messageText(raw: Buffer): Promise<string | null> {
   try {
