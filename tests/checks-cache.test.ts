@@ -79,3 +79,33 @@ test('deleted, pruned and truncated messages leave the cache, also while in flig
   assert.equal(await pending, 'late', 'the caller still gets its answer');
   assert.equal(cache.size, 0, 'but a report of a deleted message is not stored');
 });
+
+test('evicting a message removes all of its reports (every check and variant) and only those', async () => {
+  const cache = new CheckCache({ maxEntries: 10 });
+  let computed = 0;
+  const compute = (value: string) => async () => (computed++, value);
+  for (const id of ['m1', 'm2']) {
+    await cache.get({ id, check: 'html-check' }, compute(`${id} html`));
+    await cache.get({ id, check: 'link-check', variant: 'follow' }, compute(`${id} follow`));
+    await cache.get({ id, check: 'link-check' }, compute(`${id} links`));
+  }
+  // A refresh replaces a report in place; it is still the message's, and still evicted with it.
+  await cache.get({ id: 'm1', check: 'html-check' }, compute('m1 html again'), true);
+  assert.equal(cache.size, 6);
+  cache.evict(['m1', 'unknown']);
+  assert.equal(cache.size, 3);
+  const before = computed;
+  assert.equal(await cache.get({ id: 'm2', check: 'link-check', variant: 'follow' }, compute('x')), 'm2 follow');
+  assert.equal(computed, before, "m2's reports stayed");
+  assert.equal(await cache.get({ id: 'm1', check: 'html-check' }, compute('m1 html new')), 'm1 html new');
+  assert.equal(computed, before + 1, "m1's report was gone");
+  // A report the LRU already dropped can be evicted by ID without trouble, and new ones are tracked again.
+  const small = new CheckCache({ maxEntries: 1 });
+  await small.get({ id: 'a', check: 'sa-check' }, async () => 'A');
+  await small.get({ id: 'b', check: 'sa-check' }, async () => 'B');
+  small.evict(['a', 'b']);
+  assert.equal(small.size, 0);
+  await small.get({ id: 'a', check: 'sa-check' }, async () => 'A2');
+  small.evict(['a']);
+  assert.equal(small.size, 0);
+});

@@ -24,6 +24,11 @@ export class CheckCache {
   /** Map iteration order is insertion order: re-inserting on a hit keeps the oldest first. */
   private readonly done = new Map<string, unknown>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /**
+   * The keys (done or in flight) of each message. A full store prunes on every add, so eviction must cost what the
+   * pruned messages have cached, not a walk over the whole cache.
+   */
+  private readonly keysById = new Map<string, Set<string>>();
   private readonly computed = new Map<CheckName, number>();
 
   constructor(options: CacheOptions = {}) {
@@ -55,11 +60,15 @@ export class CheckCache {
         return value;
       },
       (err: unknown) => {
-        if (this.inFlight.get(k) === promise) this.inFlight.delete(k);
+        if (this.inFlight.get(k) === promise) {
+          this.inFlight.delete(k);
+          this.untrack(k);
+        }
         throw err;
       },
     );
     this.inFlight.set(k, promise);
+    this.track(k, key.id);
     return promise;
   }
 
@@ -73,16 +82,21 @@ export class CheckCache {
   }
 
   evict(ids: Iterable<string>): void {
-    const gone = new Set(ids);
-    if (gone.size === 0) return;
-    for (const map of [this.done, this.inFlight]) {
-      for (const k of map.keys()) if (gone.has(idOf(k))) map.delete(k);
+    for (const id of ids) {
+      const keys = this.keysById.get(id);
+      if (!keys) continue;
+      for (const k of keys) {
+        this.done.delete(k);
+        this.inFlight.delete(k);
+      }
+      this.keysById.delete(id);
     }
   }
 
   clear(): void {
     this.done.clear();
     this.inFlight.clear();
+    this.keysById.clear();
   }
 
   /** Follows the store: deleted, pruned and truncated messages leave the cache. Returns the unsubscribe. */
@@ -95,7 +109,27 @@ export class CheckCache {
 
   private store(k: string, value: unknown): void {
     this.done.set(k, value);
-    while (this.done.size > this.max) this.done.delete(this.done.keys().next().value!);
+    while (this.done.size > this.max) {
+      const oldest = this.done.keys().next().value!;
+      this.done.delete(oldest);
+      this.untrack(oldest);
+    }
+  }
+
+  private track(k: string, id: string): void {
+    let keys = this.keysById.get(id);
+    if (!keys) this.keysById.set(id, (keys = new Set()));
+    keys.add(k);
+  }
+
+  /** Forgets a key that is neither done nor in flight any more. */
+  private untrack(k: string): void {
+    if (this.done.has(k) || this.inFlight.has(k)) return;
+    const id = idOf(k);
+    const keys = this.keysById.get(id);
+    if (!keys) return;
+    keys.delete(k);
+    if (!keys.size) this.keysById.delete(id);
   }
 }
 
