@@ -8,6 +8,7 @@ import type { Store } from '../store/types.ts';
 import type { TlsIdentity } from '../tls/certificate.ts';
 import { Authenticator, type InboxCredentials, type LoginDelay } from './login.ts';
 import { Pop3Session, type SessionContext } from './session.ts';
+import { serverTls } from './server-tls.ts';
 
 /** RFC 1939 §3: an autologout timer of at least 10 minutes. */
 const IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -66,14 +67,8 @@ export async function startPop3(options: Pop3ListenerOptions): Promise<Pop3Liste
     if (!options.implicitTls) return serve(socket, false);
     // A client that never finishes the handshake is dropped like an idle one.
     socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
-    const handshakeFailed = (err: Error) => {
-      options.clientError(ip, `POP3S handshake failed: ${err.message.trim()}`);
-      socket.destroy();
-    };
-    secure.once('error', handshakeFailed);
+    const secure = serverTls(socket, secureContext, (message) => options.clientError(ip, `POP3S handshake failed: ${message}`));
     secure.once('secure', () => {
-      secure.off('error', handshakeFailed);
       secure.on('error', () => {});
       socket.setTimeout(0);
       serve(secure, true);

@@ -3,13 +3,14 @@
 // Each handler is small, in the style of smtp-server's handler_XXX. Commands run strictly one at a time in arrival
 // order, so pipelined commands (RFC 2449 PIPELINING) are answered in order.
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/types.ts';
 import { DotStuffer } from './dot-stuff.ts';
 import { LineReader, MAX_COMMAND_OCTETS, type Line } from './line-reader.ts';
 import { APOP_DIGEST, apopTimestamp, decodePlain, type Authenticator } from './login.ts';
 import { ALL_INBOXES, Maildrop, type MaildropMessage } from './maildrop.ts';
+import { serverTls } from './server-tls.ts';
 
 type State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE';
 
@@ -202,13 +203,7 @@ export class Pop3Session {
     this.reader.clear();
     this.queue.length = 0;
     this.user = null;
-    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: this.ctx.secureContext });
-    const handshakeFailed = (err: Error) => {
-      this.ctx.clientError(this.ip, `POP3 STLS handshake failed: ${err.message.trim()}`);
-      plain.destroy();
-    };
-    secure.once('error', handshakeFailed);
-    secure.once('secure', () => secure.off('error', handshakeFailed));
+    const secure = serverTls(plain, this.ctx.secureContext, (message) => this.ctx.clientError(this.ip, `POP3 STLS handshake failed: ${message}`));
     secure.once('close', () => (this.closed = true));
     this.socket = secure;
     this.secure = true;
