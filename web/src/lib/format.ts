@@ -41,6 +41,10 @@ export function size(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
+export function subjectText(subject: string | undefined): string {
+  return subject || '(no subject)';
+}
+
 export function senderName(address: Address | null | undefined): string {
   return address?.Name || address?.Address || '(unknown sender)';
 }

@@ -1,6 +1,6 @@
 // Optional desktop notifications for new mail, only while the tab is not being looked at. Bursts (a test suite
 // sending 200 messages) become one notification rather than 200.
-import { senderName } from './format.ts';
+import { senderName, subjectText } from './format.ts';
 import type { MessageSummary } from './types.ts';
 
 const GATHER_MS = 800;
@@ -28,8 +28,8 @@ export function notifyNewMail(message: MessageSummary, open: (id: string) => voi
     const batch = pending;
     pending = [];
     const latest = batch[batch.length - 1]!;
-    const title = batch.length === 1 ? latest.Subject || '(no subject)' : `${batch.length} new messages`;
-    const body = batch.length === 1 ? `From ${senderName(latest.From)}` : `Latest: ${latest.Subject || '(no subject)'}`;
+    const title = batch.length === 1 ? subjectText(latest.Subject) : `${batch.length} new messages`;
+    const body = batch.length === 1 ? `From ${senderName(latest.From)}` : `Latest: ${subjectText(latest.Subject)}`;
     const notification = new Notification(title, { body, tag: 'mailcove-new-mail', icon: '/favicon.svg' });
     notification.onclick = () => {
       window.focus();
