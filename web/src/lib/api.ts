@@ -32,6 +32,28 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 
 const id = encodeURIComponent;
 
+/**
+ * A stored message's bytes and headers never change, so the last few answers are kept: going back to the Raw or
+ * Headers tab (each tab mounts afresh) does not download them again. Failures are not kept.
+ */
+function remembered<T>(keep: number, load: (ID: string) => Promise<T>): (ID: string) => Promise<T> {
+  const kept = new Map<string, Promise<T>>();
+  return (ID) => {
+    let answer = kept.get(ID);
+    if (answer) kept.delete(ID);
+    else {
+      const loading = load(ID);
+      loading.catch(() => {
+        if (kept.get(ID) === loading) kept.delete(ID);
+      });
+      answer = loading;
+    }
+    kept.set(ID, answer);
+    while (kept.size > keep) kept.delete(kept.keys().next().value!);
+    return answer;
+  };
+}
+
 export const api = {
   /** A page of the list, newest first: every message, or those matching a search. */
   list(query: string, start: number, limit: number, signal?: AbortSignal): Promise<MessagesPage> {
@@ -41,8 +63,8 @@ export const api = {
   },
   /** The parsed message; the server marks it read. */
   message: (ID: string) => request<Message>('GET', `/api/v1/message/${id(ID)}`),
-  headers: (ID: string) => request<Headers>('GET', `/api/v1/message/${id(ID)}/headers`),
-  raw: (ID: string) => request<string>('GET', `/api/v1/message/${id(ID)}/raw`),
+  headers: remembered(8, (ID) => request<Headers>('GET', `/api/v1/message/${id(ID)}/headers`)),
+  raw: remembered(2, (ID) => request<string>('GET', `/api/v1/message/${id(ID)}/raw`)),
   inboxes: () => request<{ inboxes: InboxCount[] }>('GET', '/api/v1/inboxes').then((r) => r.inboxes),
   webui: () => request<WebUISettings>('GET', '/api/v1/webui'),
   /** Sends the message on through the server's SMTP relay; a refused recipient is an ApiError with the reason. */
