@@ -113,7 +113,7 @@ const FLAGS = [
   flag({ name: 'api-cors', key: 'apiCors', kind: 'string', arg: 'ORIGINS', default: '', help: 'comma-separated origins allowed to call the API from a browser, or *', parse: (v, f) => parseOrigins(String(v ?? ''), f) }),
   flag({ name: 'spamassassin', key: 'spamassassin', kind: 'string', arg: 'HOST:PORT', default: null, help: 'score messages with this SpamAssassin spamd (SPAMC/1.5) instead of the built-in rules', parse: (v, f) => (v === null ? null : parseListen(String(v), f)) }),
   flag({ name: 'allow-internal-http-requests', key: 'allowInternalHttpRequests', kind: 'boolean', default: false, help: 'let the link check request loopback, private, link-local and unique-local addresses', parse: (v, f) => parseBool(v, f) }),
-  flag({ name: 'dns-overrides', key: 'dnsOverrides', kind: 'string', arg: 'FILE', default: null, help: 'JSON {"name": {"TXT": [...], "A": [...], "MX": [...]}} answering the auth check\'s DNS lookups before the real resolver', parse: (v, f) => (v === null ? null : readDnsOverrides(String(v), f)) }),
+  flag({ name: 'dns-overrides', key: 'dnsOverrides', kind: 'string', arg: 'FILE', default: null, help: 'JSON {"name": {"TXT": [...], "A": [...], "MX": [...]}} answering the auth check\'s DNS lookups before the real resolver', parse: (v, f) => (v === null ? null : readParsed(String(v), f, parseDnsOverrides)) }),
   flag({ name: 'webhook-url', key: 'webhooks', kind: 'list', arg: 'URL', default: null, help: 'POST each new message\'s summary JSON here; repeatable; URL#inbox=NAME limits it to one inbox', parse: (v, f) => withFlag(f, () => parseWebhookTargets(splitList(v))) }),
   flag({ name: 'webhook-secret', key: 'webhookSecret', kind: 'string', arg: 'SECRET', default: null, help: 'sign webhook bodies with HMAC-SHA256 (X-Mailcove-Signature, X-Mailcove-Timestamp)', parse: (v) => (v === null || v === '' ? null : String(v)) }),
   flag({ name: 'smtp-relay-config', key: 'smtpRelayConfig', kind: 'string', arg: 'FILE', default: null, help: 'Mailpit-style relay YAML (host, port, starttls, tls, auth, allowed-recipients, ...); enables releasing messages', parse: (v, f) => (v === null ? null : readParsed(String(v), f, parseRelayConfig)) }),
@@ -242,10 +242,6 @@ function parseReadable(path: string, flagName: string): string {
     throw new ConfigError(`${flagName}: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return resolve(path);
-}
-
-function readDnsOverrides(path: string, flagName: string): DnsOverrides {
-  return readParsed(path, flagName, parseDnsOverrides);
 }
 
 /** Reads a file and parses its text; either failure is one ConfigError line naming the flag and the file. */
