@@ -1,5 +1,5 @@
 // The REST client: Mailcove's public /api/v1, nothing else. Errors carry the server's {"Error": "..."} text.
-import type { AuthReport, ChaosRule, ChaosTrigger, ChaosTriggers, Headers, HtmlCheck, InboxCount, LinkCheck, Message, MessagesPage, SpamReport, Target, WebUISettings } from './types.ts';
+import type { AuthReport, ChaosRule, ChaosTrigger, ChaosTriggers, MessageHeaders, HtmlCheck, InboxCount, LinkCheck, Message, MessagesPage, SpamReport, Target, WebUISettings } from './types.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -30,7 +30,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   return (isJson ? await response.json() : await response.text()) as T;
 }
 
-const id = encodeURIComponent;
+/** Escapes one path or query component. */
+const enc = encodeURIComponent;
 
 /**
  * A stored message's bytes and headers never change, so the last few answers are kept: going back to the Raw or
@@ -58,17 +59,17 @@ export const api = {
   /** A page of the list, newest first: every message, or those matching a search. */
   list(query: string, start: number, limit: number, signal?: AbortSignal): Promise<MessagesPage> {
     const paging = `start=${start}&limit=${limit}`;
-    const path = query.trim() ? `/api/v1/search?query=${id(query)}&${paging}` : `/api/v1/messages?${paging}`;
+    const path = query.trim() ? `/api/v1/search?query=${enc(query)}&${paging}` : `/api/v1/messages?${paging}`;
     return request('GET', path, undefined, signal);
   },
   /** The parsed message; the server marks it read. */
-  message: (ID: string) => request<Message>('GET', `/api/v1/message/${id(ID)}`),
-  headers: remembered(8, (ID) => request<Headers>('GET', `/api/v1/message/${id(ID)}/headers`)),
-  raw: remembered(2, (ID) => request<string>('GET', `/api/v1/message/${id(ID)}/raw`)),
+  message: (ID: string) => request<Message>('GET', `/api/v1/message/${enc(ID)}`),
+  headers: remembered(8, (ID) => request<MessageHeaders>('GET', `/api/v1/message/${enc(ID)}/headers`)),
+  raw: remembered(2, (ID) => request<string>('GET', `/api/v1/message/${enc(ID)}/raw`)),
   inboxes: () => request<{ inboxes: InboxCount[] }>('GET', '/api/v1/inboxes').then((r) => r.inboxes),
   webui: () => request<WebUISettings>('GET', '/api/v1/webui'),
   /** Sends the message on through the server's SMTP relay; a refused recipient is an ApiError with the reason. */
-  release: (ID: string, To: string[]) => request<string>('POST', `/api/v1/message/${id(ID)}/release`, { To }),
+  release: (ID: string, To: string[]) => request<string>('POST', `/api/v1/message/${enc(ID)}/release`, { To }),
 
   // SMTP fault injection; the server refuses these (400) unless chaos is enabled. A bad value is an ApiError.
   chaos: () => request<ChaosTriggers>('GET', '/api/v1/chaos'),
@@ -79,11 +80,11 @@ export const api = {
   setChaosRules: (rules: ChaosRule[]) => request<ChaosRule[]>('PUT', '/api/v1/chaos/rules', rules),
 
   // The quality checks. The server computes each once per message and caches it; `refresh` computes it again.
-  htmlCheck: (ID: string, refresh = false) => request<HtmlCheck>('GET', `/api/v1/message/${id(ID)}/html-check${refresh ? '?refresh=1' : ''}`),
-  spamCheck: (ID: string, refresh = false) => request<SpamReport>('GET', `/api/v1/message/${id(ID)}/sa-check${refresh ? '?refresh=1' : ''}`),
+  htmlCheck: (ID: string, refresh = false) => request<HtmlCheck>('GET', `/api/v1/message/${enc(ID)}/html-check${refresh ? '?refresh=1' : ''}`),
+  spamCheck: (ID: string, refresh = false) => request<SpamReport>('GET', `/api/v1/message/${enc(ID)}/sa-check${refresh ? '?refresh=1' : ''}`),
   linkCheck: (ID: string, follow: boolean, refresh = false) =>
-    request<LinkCheck>('GET', `/api/v1/message/${id(ID)}/link-check?follow=${follow}${refresh ? '&refresh=1' : ''}`),
-  authCheck: (ID: string, refresh = false) => request<AuthReport>('GET', `/api/v1/message/${id(ID)}/auth-check${refresh ? '?refresh=1' : ''}`),
+    request<LinkCheck>('GET', `/api/v1/message/${enc(ID)}/link-check?follow=${follow}${refresh ? '&refresh=1' : ''}`),
+  authCheck: (ID: string, refresh = false) => request<AuthReport>('GET', `/api/v1/message/${enc(ID)}/auth-check${refresh ? '?refresh=1' : ''}`),
 
   setRead(target: Target, read: boolean): Promise<string> {
     const body = 'ids' in target ? { IDs: target.ids, Read: read } : target.query.trim() ? { Search: target.query, Read: read } : { Read: read };
@@ -91,16 +92,16 @@ export const api = {
   },
   delete(target: Target): Promise<string> {
     if ('ids' in target) return request('DELETE', '/api/v1/messages', { IDs: target.ids });
-    if (target.query.trim()) return request('DELETE', `/api/v1/search?query=${id(target.query)}`);
+    if (target.query.trim()) return request('DELETE', `/api/v1/search?query=${enc(target.query)}`);
     return request('DELETE', '/api/v1/messages');
   },
 };
 
 /** Links the browser follows itself (downloads, new tabs, the preview frame, images). */
 export const links = {
-  download: (ID: string) => `/api/v1/message/${id(ID)}/raw?dl=1`,
-  html: (ID: string, remote: boolean, embed = false) => `/view/${id(ID)}.html?remote=${remote ? 1 : 0}${embed ? '&embed=1' : ''}`,
-  text: (ID: string) => `/view/${id(ID)}.txt`,
-  part: (ID: string, partId: string) => `/api/v1/message/${id(ID)}/part/${id(partId)}`,
-  thumb: (ID: string, partId: string) => `/api/v1/message/${id(ID)}/part/${id(partId)}/thumb`,
+  download: (ID: string) => `/api/v1/message/${enc(ID)}/raw?dl=1`,
+  html: (ID: string, remote: boolean, embed = false) => `/view/${enc(ID)}.html?remote=${remote ? 1 : 0}${embed ? '&embed=1' : ''}`,
+  text: (ID: string) => `/view/${enc(ID)}.txt`,
+  part: (ID: string, partId: string) => `/api/v1/message/${enc(ID)}/part/${enc(partId)}`,
+  thumb: (ID: string, partId: string) => `/api/v1/message/${enc(ID)}/part/${enc(partId)}/thumb`,
 };

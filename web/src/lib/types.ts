@@ -35,7 +35,7 @@ export interface InboxCount {
   Unread: number;
 }
 
-export type Headers = Record<string, string[]>;
+export type MessageHeaders = Record<string, string[]>;
 
 /** The fields of GET /api/v1/webui that the UI uses. */
 export interface WebUISettings {
