@@ -208,11 +208,20 @@ describe('DiskStore on disk', () => {
     await store.setTags([a.ID], ['kept']);
     await store.close();
 
+    // Written through a temporary file that is flushed and renamed: none is left behind, and a half-written one
+    // from a crash mid-write is ignored on load and replaced by the next write.
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).read, [a.ID]);
+    assert.ok(!readdirSync(dir).includes('.state.json.tmp'), 'no temporary state file left');
+    writeFileSync(join(dir, '.state.json.tmp'), '{"version":3,"read":[');
+
     const reopened = diskStore(dir);
     await reopened.open();
     assert.equal(reopened.get(a.ID)?.Read, true);
     assert.deepEqual(reopened.get(a.ID)?.Tags, ['kept']);
+    await reopened.setRead([a.ID], false);
+    await reopened.setRead([a.ID], true);
     await reopened.close();
+    assert.ok(!readdirSync(dir).includes('.state.json.tmp'), 'the stale temporary file was replaced');
 
     writeFileSync(join(dir, 'state.json'), '{"version":3,"read":["trunc');
     const recovered = diskStore(dir);

@@ -2,8 +2,9 @@
 // small lowdb JSON file. Summaries are not here: they are written once, with the raw bytes, in the segment
 // record header, so adding a message never rewrites this file. Writes are coalesced (at most one per interval).
 import { promises as fsp } from 'node:fs';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import { basename, dirname, join } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+import { syncDir } from './segment-log.ts';
 
 export interface StateData {
   version: 3;
@@ -30,7 +31,7 @@ export class StateFile {
   constructor(path: string, private readonly snapshot: () => StateData, options: { delayMs?: number } = {}) {
     this.path = path;
     this.delayMs = options.delayMs ?? 200;
-    this.db = new Low(new DataFile<StateData>(path, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) }), emptyState());
+    this.db = new Low(new DurableJsonFile<StateData>(path), emptyState());
   }
 
   /** Loads the file. One that will not parse is set aside; the store then starts with every message unread. */
@@ -89,5 +90,40 @@ export class StateFile {
       this.dirty = false;
       this.markDirty();
     }
+  }
+}
+
+/**
+ * lowdb's own file adapter (steno) writes a temporary file and renames it, but flushes neither, so after a power
+ * cut the rename can be on disk before the data: an empty state file, and deleted messages back from the dead.
+ * This one flushes the data before the rename and the folder after it. StateFile never runs two writes at once,
+ * so it needs none of steno's queueing.
+ */
+class DurableJsonFile<T> implements Adapter<T> {
+  private readonly temp: string;
+
+  constructor(private readonly path: string) {
+    this.temp = join(dirname(path), `.${basename(path)}.tmp`);
+  }
+
+  async read(): Promise<T | null> {
+    try {
+      return JSON.parse(await fsp.readFile(this.path, 'utf8')) as T;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    const file = await fsp.open(this.temp, 'w');
+    try {
+      await file.writeFile(JSON.stringify(data));
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await fsp.rename(this.temp, this.path);
+    await syncDir(dirname(this.path));
   }
 }
