@@ -76,16 +76,19 @@ describe('chaos rules (--chaos-rules)', () => {
     await send({ to: 'nobody@example.com', subject: 'now delivered', text: 'x' });
     assert.equal(count('now delivered'), 1);
 
-    for (const bad of [
-      [{ stage: 'rcpt', match: '([', reply: '550 no' }],
-      [{ stage: 'helo', reply: '550 no' }],
-      [{ stage: 'rcpt', reply: '250 fine' }],
-      [{ stage: 'rcpt' }],
-      { stage: 'rcpt', reply: '550 no' },
-    ]) {
+    // Each refusal says what is wrong and, with Path, which rule (and field) it is: from the rule check or the schema.
+    const ok = { stage: 'rcpt', reply: '550 no' };
+    for (const [bad, path] of [
+      [[{ stage: 'rcpt', match: '([', reply: '550 no' }], '/0/match'],
+      [[ok, { stage: 'helo', reply: '550 no' }], '/1/stage'],
+      [[ok, ok, { stage: 'rcpt', reply: '250 fine' }], '/2/reply'],
+      [[{ stage: 'rcpt' }], '/0'],
+      [{ stage: 'rcpt', reply: '550 no' }, undefined],
+    ] as const) {
       const res = await client.put('/api/v1/chaos/rules', bad);
       assert.equal(res.status, 400, JSON.stringify(bad));
       assert.ok(res.body.Error);
+      assert.equal(res.body.Path, path, `${JSON.stringify(bad)}: ${res.body.Error}`);
     }
     assert.equal((await client.get('/api/v1/chaos/rules')).body.length, 1, 'a refused PUT changes nothing');
     assert.equal((await client.put('/api/v1/chaos/rules', [])).status, 200);

@@ -37,10 +37,12 @@ export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** A JSON pointer to the part of the request at fault, sent as the error's Path. */
+    readonly path?: string,
   ) {
     super(message);
   }
 }
 
 export const notFound = (what = 'message'): HttpError => new HttpError(404, `${what} not found`);
-export const badRequest = (message: string): HttpError => new HttpError(400, message);
+export const badRequest = (message: string, path?: string): HttpError => new HttpError(400, message, path);

@@ -2,7 +2,13 @@
 import type {} from '@fastify/swagger';
 import { Type } from 'typebox';
 
-export const ErrorBody = Type.Object({ Error: Type.String() }, { $id: 'Error', description: 'A JSON error message' });
+export const ErrorBody = Type.Object(
+  {
+    Error: Type.String(),
+    Path: Type.Optional(Type.String({ description: 'Mailcove: a JSON pointer to the part of the request that is wrong, when one part is (e.g. "/1/match": the second chaos rule\'s match)' })),
+  },
+  { $id: 'Error', description: 'A JSON error message' },
+);
 
 export const Address = Type.Object({ Name: Type.String(), Address: Type.String() }, { $id: 'Address' });
 

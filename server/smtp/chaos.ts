@@ -36,7 +36,15 @@ export interface Triggers {
   Authentication: Trigger;
 }
 
-export class ChaosError extends Error {}
+export class ChaosError extends Error {
+  /** `path`: a JSON pointer into the rule list, such as "/1/match", when the error concerns one rule. */
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
 
 const STAGES: readonly ChaosStage[] = ['connect', 'mail', 'rcpt', 'data'];
 const RULE_KEYS = new Set(['stage', 'match', 'reply', 'times', 'delayMs', 'disconnect']);
@@ -68,42 +76,43 @@ export function parseChaosRules(value: unknown): ChaosRule[] {
   if (!Array.isArray(value)) throw new ChaosError('chaos rules must be a JSON array');
   return value.map((item: unknown, i) => {
     const where = `rule ${i + 1}`;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new ChaosError(`${where}: expected an object`);
+    const at = (field?: string): string => `/${i}${field ? `/${field}` : ''}`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new ChaosError(`${where}: expected an object`, at());
     const r = item as Record<string, unknown>;
-    for (const key of Object.keys(r)) if (!RULE_KEYS.has(key)) throw new ChaosError(`${where}: unknown key "${key}"`);
-    if (!STAGES.includes(r.stage as ChaosStage)) throw new ChaosError(`${where}: "stage" must be one of ${STAGES.join(', ')}`);
+    for (const key of Object.keys(r)) if (!RULE_KEYS.has(key)) throw new ChaosError(`${where}: unknown key "${key}"`, at(key));
+    if (!STAGES.includes(r.stage as ChaosStage)) throw new ChaosError(`${where}: "stage" must be one of ${STAGES.join(', ')}`, at('stage'));
     const rule: ChaosRule = { stage: r.stage as ChaosStage };
     if (r.match !== undefined) {
-      if (typeof r.match !== 'string') throw new ChaosError(`${where}: "match" must be a string`);
-      compile(r.match, where);
+      if (typeof r.match !== 'string') throw new ChaosError(`${where}: "match" must be a string`, at('match'));
+      compile(r.match, where, at('match'));
       rule.match = r.match;
     }
     if (r.reply !== undefined) {
-      if (typeof r.reply !== 'string' || !REPLY.test(r.reply.trim())) throw new ChaosError(`${where}: "reply" must be a 4xx or 5xx SMTP reply such as "451 4.7.1 Try again later"`);
+      if (typeof r.reply !== 'string' || !REPLY.test(r.reply.trim())) throw new ChaosError(`${where}: "reply" must be a 4xx or 5xx SMTP reply such as "451 4.7.1 Try again later"`, at('reply'));
       rule.reply = r.reply.trim();
     }
     if (r.times !== undefined) {
-      if (!Number.isInteger(r.times) || (r.times as number) < 1) throw new ChaosError(`${where}: "times" must be a whole number >= 1`);
+      if (!Number.isInteger(r.times) || (r.times as number) < 1) throw new ChaosError(`${where}: "times" must be a whole number >= 1`, at('times'));
       rule.times = r.times as number;
     }
     if (r.delayMs !== undefined) {
-      if (!Number.isInteger(r.delayMs) || (r.delayMs as number) < 0 || (r.delayMs as number) > MAX_DELAY_MS) throw new ChaosError(`${where}: "delayMs" must be 0-${MAX_DELAY_MS}`);
+      if (!Number.isInteger(r.delayMs) || (r.delayMs as number) < 0 || (r.delayMs as number) > MAX_DELAY_MS) throw new ChaosError(`${where}: "delayMs" must be 0-${MAX_DELAY_MS}`, at('delayMs'));
       rule.delayMs = r.delayMs as number;
     }
     if (r.disconnect !== undefined) {
-      if (typeof r.disconnect !== 'boolean') throw new ChaosError(`${where}: "disconnect" must be true or false`);
+      if (typeof r.disconnect !== 'boolean') throw new ChaosError(`${where}: "disconnect" must be true or false`, at('disconnect'));
       rule.disconnect = r.disconnect;
     }
-    if (!rule.reply && !rule.delayMs && !rule.disconnect) throw new ChaosError(`${where}: needs "reply", "delayMs" or "disconnect"`);
+    if (!rule.reply && !rule.delayMs && !rule.disconnect) throw new ChaosError(`${where}: needs "reply", "delayMs" or "disconnect"`, at());
     return rule;
   });
 }
 
-function compile(source: string, where: string): RegExp {
+function compile(source: string, where: string, path?: string): RegExp {
   try {
     return new RegExp(source, 'i');
   } catch (err) {
-    throw new ChaosError(`${where}: "match" is not a valid regular expression: ${(err as Error).message}`);
+    throw new ChaosError(`${where}: "match" is not a valid regular expression: ${(err as Error).message}`, path);
   }
 }
 

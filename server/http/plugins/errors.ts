@@ -3,15 +3,18 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { NotFoundError } from '../../store/types.ts';
+import { HttpError } from '../context.ts';
 
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof NotFoundError) return reply.code(404).send({ Error: err.message });
     if (err.validation) {
-      return reply.code(400).send({ Error: `invalid ${err.validationContext ?? 'request'}: ${err.message.replace(/^(querystring|body|params|headers)\/?/, '')}` });
+      // Path lets a client point at the field (the chaos panel marks the rule); the pointer is within the part named.
+      const path = err.validation[0]?.instancePath;
+      return reply.code(400).send({ Error: `invalid ${err.validationContext ?? 'request'}: ${err.message.replace(/^(querystring|body|params|headers)\/?/, '')}`, ...(path && { Path: path }) });
     }
     const status = err.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ Error: err.message });
+    if (status < 500) return reply.code(status).send({ Error: err.message, ...(err instanceof HttpError && err.path && { Path: err.path }) });
     request.log.error(err);
     app.mailcove.hub.clientError('http', request.ip, `${request.method} ${request.url}: ${err.message}`);
     return reply.code(500).send({ Error: 'internal server error' });

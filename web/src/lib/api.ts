@@ -5,6 +5,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The error's Path: a JSON pointer to the part of the request at fault, when the server names one. */
+    readonly path?: string,
   ) {
     super(message);
   }
@@ -24,8 +26,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   });
   const isJson = (response.headers.get('content-type') ?? '').includes('json');
   if (!response.ok) {
-    const error = isJson ? ((await response.json()) as { Error?: string }).Error : await response.text();
-    throw new ApiError(response.status, error || `${method} ${path}: HTTP ${response.status}`);
+    const { Error: error, Path: at } = isJson ? ((await response.json()) as { Error?: string; Path?: string }) : { Error: await response.text(), Path: undefined };
+    throw new ApiError(response.status, error || `${method} ${path}: HTTP ${response.status}`, at);
   }
   return (isJson ? await response.json() : await response.text()) as T;
 }

@@ -39,7 +39,7 @@ export const chaosRoutes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       return change();
     } catch (err) {
-      if (err instanceof ChaosError) throw badRequest(err.message);
+      if (err instanceof ChaosError) throw badRequest(err.message, err.path);
       throw err;
     }
   };
