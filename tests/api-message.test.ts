@@ -74,6 +74,19 @@ describe('message API', () => {
     assert.equal((await http.get('/api/v1/message/latest?query=' + encodeURIComponent('subject:nothing-like-this'))).status, 404);
   });
 
+  test('"latest?query=" picks the same message on every route that takes an ID', async () => {
+    await send({ subject: 'query everywhere one', text: 'text of one', attachments: [{ filename: 'a.txt', content: 'attachment one' }] });
+    await send({ subject: 'query everywhere two', text: 'text of two', attachments: [{ filename: 'a.txt', content: 'attachment two' }] });
+    const one = '?query=' + encodeURIComponent('subject:"query everywhere one"');
+    assert.equal((await http.get('/view/latest.txt' + one)).text.trim(), 'text of one');
+    assert.equal((await http.get('/view/latest.txt')).text.trim(), 'text of two');
+    const partId = (await http.get('/api/v1/message/latest' + one)).body.Attachments[0].PartID;
+    assert.equal((await http.get(`/api/v1/message/latest/part/${partId}${one}`)).text, 'attachment one');
+    assert.equal((await http.get(`/api/v1/message/latest/part/${partId}`)).text, 'attachment two');
+    assert.equal((await http.get(`/api/v1/message/latest/part/${partId}/thumb${one}`)).status, 200);
+    assert.equal((await http.get(`/api/v1/message/latest/part/${partId}?query=` + encodeURIComponent('subject:nothing-like-this'))).status, 404);
+  });
+
   test('unknown IDs are 404 with a JSON message on every message endpoint', async () => {
     for (const path of ['/api/v1/message/AAAAAAAAAAAAAAAAAAAA', '/api/v1/message/nope/headers', '/api/v1/message/nope/raw', '/api/v1/message/nope/part/1', '/api/v1/message/nope/part/1/thumb', '/view/nope.html', '/view/nope.txt']) {
       const res = await http.get(path);

@@ -5,9 +5,11 @@ import { Type } from 'typebox';
 import { messageHtml, messageText } from '../../mail/message-view.ts';
 import { notFound } from '../context.ts';
 import { resolveMessage } from '../message-lookup.ts';
+import { LATEST_ID_DESCRIPTION, LatestQuery } from '../schemas.ts';
 import { EMAIL_HTML_CSP, EMAIL_HTML_LOCAL_CSP, PART_CSP, untrustedContent } from '../security-headers.ts';
 
 const ViewQuery = Type.Object({
+  ...LatestQuery.properties,
   remote: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')], { description: 'HTML only: 0 blocks remote images, styles and fonts (default 1)' })),
   embed: Type.Optional(Type.Literal('1', { description: 'HTML only: as the web UI\'s preview frame, where links open in a new tab' })),
 });
@@ -31,7 +33,7 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['testing'],
         summary: 'Render the HTML (ID.html) or text (ID.txt) part',
-        description: 'ID may be "latest". 404 when the message has no such part.',
+        description: `${LATEST_ID_DESCRIPTION} 404 when the message has no such part.`,
         params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9]{1,64}\\.(html|txt)$' }) }),
         querystring: ViewQuery,
         response: { 200: Type.String(), 400: Type.Ref('Error'), 404: Type.Ref('Error') },
@@ -39,7 +41,7 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const [id, kind] = request.params.file.split('.') as [string, 'html' | 'txt'];
-      const { ID } = resolveMessage(store, id);
+      const { ID } = resolveMessage(store, id, request.query);
       const raw = await store.readRaw(ID);
       if (kind === 'txt') {
         const text = await messageText(raw);

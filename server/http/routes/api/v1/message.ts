@@ -14,8 +14,8 @@ const Binary = Type.String({ description: 'The bytes, with the part\'s Content-T
 
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
-  const loadPart = async ({ ID, PartID }: { ID: string; PartID: string }) => {
-    const part = await findPart(await store.readRaw(resolveMessage(store, ID).ID), PartID);
+  const loadPart = async ({ ID, PartID }: { ID: string; PartID: string }, query: { query?: string; tz?: string }) => {
+    const part = await findPart(await store.readRaw(resolveMessage(store, ID, query).ID), PartID);
     if (!part) throw notFound('part');
     return part;
   };
@@ -79,12 +79,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['message'],
         summary: 'An attachment or inline part, with its own Content-Type',
+        description: LATEST_ID_DESCRIPTION,
         params: PartParams,
+        querystring: LatestQuery,
         response: { 200: Binary, 400: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
     async (request, reply) => {
-      const part = await loadPart(request.params);
+      const part = await loadPart(request.params, request.query);
       // Only what the preview can show inline (images, and audio and video, which its CSP allows) may be loaded
       // from its opaque origin; any other part stays same-origin.
       const embeddable = /^(image|audio|video)\//i.test(part.contentType);
@@ -101,10 +103,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['message'],
         summary: 'A 180x120 JPEG thumbnail of an image part (blank for anything else)',
+        description: LATEST_ID_DESCRIPTION,
         params: PartParams,
+        querystring: LatestQuery,
         response: { 200: Binary, 400: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
-    async (request, reply) => reply.type('image/jpeg').send(await thumbnail(await loadPart(request.params))),
+    async (request, reply) => reply.type('image/jpeg').send(await thumbnail(await loadPart(request.params, request.query))),
   );
 };
