@@ -79,7 +79,7 @@ describe('server API', () => {
 
   test('the OpenAPI document is generated from the route schemas, with a browsable page', async () => {
     const spec = (await http.get('/api/v1/swagger.json')).body;
-    for (const path of ['/api/v1/messages', '/api/v1/search', '/api/v1/message/{ID}', '/api/v1/message/{ID}/raw', '/api/v1/message/{ID}/part/{PartID}', '/api/v1/send', '/api/v1/tags', '/api/v1/tags/{Tag}', '/api/v1/info', '/api/v1/webui', '/view/{file}']) {
+    for (const path of ['/api/v1/messages', '/api/v1/search', '/api/v1/message/{ID}', '/api/v1/message/{ID}/raw', '/api/v1/message/{ID}/part/{PartID}', '/api/v1/send', '/api/v1/tags', '/api/v1/tags/{Tag}', '/api/v1/info', '/api/v1/webui', '/view/{ID}.{kind}']) {
       assert.ok(spec.paths[path], `OpenAPI lacks ${path}`);
     }
     assert.ok(spec.paths['/api/v1/messages'].get.parameters.some((p: any) => p.name === 'limit'));

@@ -78,12 +78,8 @@ export const basicAuthPlugin = fp(async (app: FastifyInstance) => {
     if (access.kind === 'all') return;
     const query = (request.query ?? {}) as { inbox?: unknown; query?: unknown; tz?: unknown };
     if (typeof query.inbox === 'string' && !canSee(access, query.inbox)) throw notFound('inbox');
-    const params = (request.params ?? {}) as { ID?: string; file?: string };
+    const params = (request.params ?? {}) as { ID?: string };
     if (typeof params.ID === 'string') params.ID = visibleId(params.ID, access, query);
-    if (typeof params.file === 'string') {
-      const dot = params.file.indexOf('.');
-      if (dot > 0) params.file = visibleId(params.file.slice(0, dot), access, query) + params.file.slice(dot);
-    }
   });
 
   /** The message a scoped request names: its own ID if visible, `latest` among the visible ones, else 404. */

@@ -28,20 +28,20 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.mailcove;
 
   app.get(
-    '/view/:file',
+    '/view/:ID.:kind',
     {
       schema: {
         tags: ['testing'],
         summary: 'Render the HTML (ID.html) or text (ID.txt) part',
         description: `${LATEST_ID_DESCRIPTION} 404 when the message has no such part.`,
-        params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9]{1,64}\\.(html|txt)$' }) }),
+        params: Type.Object({ ID: Type.String({ pattern: '^[A-Za-z0-9]{1,64}$' }), kind: Type.Union([Type.Literal('html'), Type.Literal('txt')]) }),
         querystring: ViewQuery,
         response: { 200: Type.String(), 400: Type.Ref('Error'), 404: Type.Ref('Error') },
       },
     },
     async (request, reply) => {
-      const [id, kind] = request.params.file.split('.') as [string, 'html' | 'txt'];
-      const { ID } = resolveMessage(store, id, request.query);
+      const { kind } = request.params;
+      const { ID } = resolveMessage(store, request.params.ID, request.query);
       const raw = await store.readRaw(ID);
       if (kind === 'txt') {
         const text = await messageText(raw);
