@@ -47,7 +47,7 @@ describe('sa-check with the built-in rules', () => {
   test('each fixture matches exactly the rules it was written for, and every rule has a fixture', async () => {
     const fired = new Set<string>();
     for (const [name, rules] of Object.entries(EXPECTED)) {
-      const report = spamRulesCheck(await storedMessage(app.store, ids.get(name)!));
+      const report = await spamRulesCheck(await storedMessage(app.store, ids.get(name)!));
       assert.deepEqual(report.Rules.map((r) => r.Name), rules, name);
       const points = SPAM_RULES.filter((r) => rules.includes(r.name)).reduce((sum, r) => sum + r.points, 0);
       assert.equal(report.Score, Math.floor(points * 10 + 1e-9) / 10, name);

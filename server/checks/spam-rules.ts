@@ -1,6 +1,7 @@
 // The built-in spam analyser: an offline rule set in the spirit of SpamAssassin. Each rule that matches adds its
 // points; 5 or more is spam (SpamAssassin's default required_score). The table (SPAM_RULES) is the documentation: the
 // README lists it, and every rule has a fixture in tests/checks-spam.test.ts.
+import { Splitter, type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
 import { hasHeader, headerValues, type CheckMessage } from './message.ts';
 import { httpUrls, isHttpUrl, scanHtml, type HtmlLink } from '../mail/links.ts';
 
@@ -100,8 +101,8 @@ export const SPAM_RULES: readonly SpamRule[] = [
 ];
 
 /** Runs the built-in rules. Pure: the same message always scores the same. */
-export function spamRulesCheck(message: CheckMessage): SpamReport {
-  const facts = factsOf(message);
+export async function spamRulesCheck(message: CheckMessage): Promise<SpamReport> {
+  const facts = await factsOf(message);
   const rules = SPAM_RULES.filter((rule) => rule.test(facts)).map((rule) => ({ Score: rule.points, Name: rule.name, Description: rule.description }));
   const score = roundScore(rules.reduce((sum, r) => sum + r.Score, 0));
   return { IsSpam: score >= SPAM_THRESHOLD, Error: '', Score: score, Rules: rules, Engine: 'builtin', Threshold: SPAM_THRESHOLD };
@@ -112,12 +113,12 @@ export function roundScore(n: number): number {
   return Math.floor(n * 10 + 1e-9) / 10;
 }
 
-function factsOf(message: CheckMessage): Facts {
+async function factsOf(message: CheckMessage): Promise<Facts> {
   const html = message.view.HTML;
   const scanned = scanHtml(html);
   const body = message.view.Text || scanned.text;
   const urls = httpUrls(scanned, message.view.Text);
-  return { message, subject: message.view.Subject, body, html, htmlText: scanned.text, links: scanned.links, urls, leaves: encodedLeaves(message.raw) };
+  return { message, subject: message.view.Subject, body, html, htmlText: scanned.text, links: scanned.links, urls, leaves: await encodedLeaves(message.raw) };
 }
 
 function dateInFuture(f: Facts): boolean {
@@ -212,45 +213,24 @@ interface EncodedLeaf {
   body: string;
 }
 
-const MAX_DEPTH = 20;
-
-function encodedLeaves(raw: Buffer): EncodedLeaf[] {
-  const leaves: EncodedLeaf[] = [];
-  walk(raw.toString('latin1'), leaves, 0);
-  return leaves;
-}
-
-function walk(entity: string, leaves: EncodedLeaf[], depth: number): void {
-  const split = /\r?\n\r?\n/.exec(entity);
-  const head = split ? entity.slice(0, split.index) : entity;
-  const body = split ? entity.slice(split.index + split[0].length) : '';
-  const fields = new Map<string, string>();
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) {
-      const name = line.slice(0, colon).trim().toLowerCase();
-      if (!fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
+/** Every leaf part with its encoded body, split by mailsplit (the MIME splitter under mailparser). */
+async function encodedLeaves(raw: Buffer): Promise<EncodedLeaf[]> {
+  const leaves: Array<{ node: MimeNode; chunks: Buffer[] }> = [];
+  const splitter = new Splitter();
+  splitter.end(raw);
+  for await (const chunk of splitter as AsyncIterable<SplitterChunk>) {
+    if (chunk.type === 'node') {
+      if (!chunk.multipart) leaves.push({ node: chunk, chunks: [] });
+    } else if (chunk.type === 'body') {
+      // A leaf's body chunks follow its node, before the next node.
+      const last = leaves[leaves.length - 1];
+      if (last?.node === chunk.node) last.chunks.push(chunk.value);
     }
   }
-  const contentType = fields.get('content-type') ?? 'text/plain';
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase() || 'text/plain';
-  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(contentType);
-  if (type.startsWith('multipart/') && boundary && depth < MAX_DEPTH) {
-    const delimiter = `--${boundary[1] ?? boundary[2]}`;
-    const parts = body.split(new RegExp(`^${escapeRegExp(delimiter)}(?:--)?[ \\t]*\\r?$\\n?`, 'm'));
-    // parts[0] is the preamble; after the closing delimiter comes the epilogue, which split leaves as the last part.
-    const closed = body.includes(`${delimiter}--`);
-    for (const part of parts.slice(1, closed ? -1 : undefined)) walk(part, leaves, depth + 1);
-    return;
-  }
-  leaves.push({
-    type,
-    disposition: (fields.get('content-disposition')?.split(';')[0] ?? '').trim().toLowerCase(),
-    encoding: (fields.get('content-transfer-encoding') ?? '').trim().toLowerCase(),
-    body,
-  });
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return leaves.map(({ node, chunks }) => ({
+    type: (node.contentType || 'text/plain').toLowerCase(),
+    disposition: (node.disposition || '').toLowerCase(),
+    encoding: (node.encoding || '').toLowerCase(),
+    body: Buffer.concat(chunks).toString('latin1'),
+  }));
 }
