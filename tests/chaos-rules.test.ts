@@ -90,6 +90,8 @@ describe('chaos rules (--chaos-rules)', () => {
       assert.ok(res.body.Error);
       assert.equal(res.body.Path, path, `${JSON.stringify(bad)}: ${res.body.Error}`);
     }
+    // A union of allowed values is one line naming them, not one line per value.
+    assert.equal((await client.put('/api/v1/chaos/rules', [{ stage: 'helo', reply: '550 no' }])).body.Error, 'invalid body: 0/stage must be one of "connect", "mail", "rcpt", "data"');
     assert.equal((await client.get('/api/v1/chaos/rules')).body.length, 1, 'a refused PUT changes nothing');
     assert.equal((await client.put('/api/v1/chaos/rules', [])).status, 200);
   });
