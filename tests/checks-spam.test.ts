@@ -79,6 +79,30 @@ describe('sa-check with the built-in rules', () => {
     assert.equal((await get('attachment.eml')).IsSpam, false, 'two mild rules stay under the threshold');
   });
 
+  test('mail that will not parse still gets a report, and an embedded message counts as one part', async () => {
+    const http = api(app.url);
+    const head = 'From: a@example.com\r\nTo: b@example.com\r\nSubject: odd\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <odd@example.com>\r\nMIME-Version: 1.0\r\n';
+    // More parts than mailsplit (and so mailparser) accepts: stored with a ParseError, scored on what was split.
+    const parts = Array.from({ length: 1100 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
+    const many = await deliver(app.smtp.port, `${head}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
+    await app.store.indexed();
+    assert.ok(app.store.get(many)?.ParseError, 'mailparser refuses it');
+    const report = await http.get<SpamReport>(`/api/v1/message/${many}/sa-check`);
+    assert.equal(report.status, 200);
+    assert.equal(report.body.Engine, 'builtin');
+    assert.equal(report.body.Error, '');
+    // HTML only, forwarding inline a message whose text is needlessly base64: the inner part is not the outer's.
+    const inner = 'Subject: inner\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n' + Buffer.from('plain ascii text\r\n').toString('base64') + '\r\n';
+    const forwarded = await deliver(
+      app.smtp.port,
+      `${head}Content-Type: multipart/mixed; boundary="o"\r\n\r\n--o\r\nContent-Type: text/html\r\n\r\n<p>${'Forwarded below. '.repeat(20)}</p>\r\n` +
+        `--o\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n${inner}--o--\r\n`,
+    );
+    const rules = (await http.get<SpamReport>(`/api/v1/message/${forwarded}/sa-check`)).body.Rules.map((r) => r.Name);
+    assert.ok(rules.includes('MIME_HTML_ONLY'), rules.join());
+    assert.ok(!rules.includes('TEXT_BASE64_UNNEEDED'), rules.join());
+  });
+
   test('is computed once per message', async () => {
     const http = api(app.url);
     const id = await deliver(app.smtp.port, fixture('spam.eml'));

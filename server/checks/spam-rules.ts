@@ -209,28 +209,41 @@ interface EncodedLeaf {
   disposition: string;
   /** Content-Transfer-Encoding, lower-cased. */
   encoding: string;
-  /** The encoded body, as latin1 text. */
+  /** The encoded body, as latin1 text; only for base64 text that is not an attachment ('' otherwise). */
   body: string;
 }
 
-/** Every leaf part with its encoded body, split by mailsplit (the MIME splitter under mailparser). */
+/**
+ * Every leaf part, split by mailsplit (the MIME splitter under mailparser). Only the leaves a rule reads the body of
+ * (base64 text that is not an attachment) keep it. An embedded message/rfc822 counts as one leaf, inline or not.
+ * mail that mailsplit refuses (too many parts, a header block over its limit) gives the leaves found before that:
+ * such mail is stored with a ParseError and still gets a spam report.
+ */
 async function encodedLeaves(raw: Buffer): Promise<EncodedLeaf[]> {
-  const leaves: Array<{ node: MimeNode; chunks: Buffer[] }> = [];
-  const splitter = new Splitter();
+  const leaves: Array<{ node: MimeNode; chunks: Buffer[] | null }> = [];
+  const splitter = new Splitter({ ignoreEmbedded: true });
   splitter.end(raw);
-  for await (const chunk of splitter as AsyncIterable<SplitterChunk>) {
-    if (chunk.type === 'node') {
-      if (!chunk.multipart) leaves.push({ node: chunk, chunks: [] });
-    } else if (chunk.type === 'body') {
-      // A leaf's body chunks follow its node, before the next node.
-      const last = leaves[leaves.length - 1];
-      if (last?.node === chunk.node) last.chunks.push(chunk.value);
+  try {
+    for await (const chunk of splitter as AsyncIterable<SplitterChunk>) {
+      if (chunk.type === 'node') {
+        if (!chunk.multipart) leaves.push({ node: chunk, chunks: bodyNeeded(chunk) ? [] : null });
+      } else if (chunk.type === 'body') {
+        // A leaf's body chunks follow its node, before the next node.
+        const last = leaves[leaves.length - 1];
+        if (last?.node === chunk.node) last.chunks?.push(chunk.value);
+      }
     }
+  } catch {
+    splitter.destroy();
   }
   return leaves.map(({ node, chunks }) => ({
     type: (node.contentType || 'text/plain').toLowerCase(),
     disposition: (node.disposition || '').toLowerCase(),
     encoding: (node.encoding || '').toLowerCase(),
-    body: Buffer.concat(chunks).toString('latin1'),
+    body: chunks ? Buffer.concat(chunks).toString('latin1') : '',
   }));
+}
+
+function bodyNeeded(node: MimeNode): boolean {
+  return (node.contentType || 'text/plain').toLowerCase().startsWith('text/') && (node.disposition || '').toLowerCase() !== 'attachment' && (node.encoding || '').toLowerCase() === 'base64';
 }
