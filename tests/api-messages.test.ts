@@ -56,6 +56,7 @@ describe('messages and search API', () => {
       assert.equal(res.status, 400, path);
       assert.equal(typeof res.body.Error, 'string');
       assert.match(res.body.Error, /start|limit/);
+      assert.match(res.body.Path, /^\/(start|limit)$/, 'Path names the query parameter');
     }
     const badJson = await http.put('/api/v1/messages', '{"IDs": [');
     assert.equal(badJson.status, 400);

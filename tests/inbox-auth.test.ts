@@ -49,6 +49,10 @@ describe('per-inbox credentials', () => {
     }
     assert.equal((await teamA.get(`/api/v1/message/${ids.a}`)).status, 200);
     assert.equal((await teamA.get('/api/v1/message/latest')).body.Inbox, 'team-a');
+    // latest?query= on /view looks only among the login's own messages: another inbox's match is not found.
+    const query = (subject: string) => '?query=' + encodeURIComponent(`subject:"${subject}"`);
+    assert.equal((await teamA.get('/view/latest.txt' + query('for team a'))).status, 200);
+    assert.equal((await teamA.get('/view/latest.txt' + query('for team b'))).status, 404);
     assert.deepEqual((await teamA.get('/api/v1/inboxes')).body.inboxes.map((i: { Name: string }) => i.Name), ['team-a']);
     assert.equal((await teamA.get('/api/v1/info')).body.Messages, list.body.total);
     // Deleting "everything" as team-a deletes only team-a's mail.

@@ -76,7 +76,8 @@ export function parseChaosRules(value: unknown): ChaosRule[] {
   if (!Array.isArray(value)) throw new ChaosError('chaos rules must be a JSON array');
   return value.map((item: unknown, i) => {
     const where = `rule ${i + 1}`;
-    const at = (field?: string): string => `/${i}${field ? `/${field}` : ''}`;
+    // RFC 6901: "~" and "/" in a key (an unknown one, say) are escaped as "~0" and "~1".
+    const at = (field?: string): string => `/${i}${field ? `/${field.replaceAll('~', '~0').replaceAll('/', '~1')}` : ''}`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new ChaosError(`${where}: expected an object`, at());
     const r = item as Record<string, unknown>;
     for (const key of Object.keys(r)) if (!RULE_KEYS.has(key)) throw new ChaosError(`${where}: unknown key "${key}"`, at(key));
