@@ -193,7 +193,7 @@ function looksBulk(f: Facts): boolean {
 }
 
 function needlessBase64(leaf: EncodedLeaf): boolean {
-  if (!leaf.type.startsWith('text/') || leaf.disposition === 'attachment' || leaf.encoding !== 'base64') return false;
+  if (!isBase64Text(leaf)) return false;
   const bytes = Buffer.from(leaf.body, 'base64');
   if (bytes.length === 0) return false;
   for (const b of bytes) if (b >= 0x80 || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d)) return false;
@@ -209,24 +209,34 @@ interface EncodedLeaf {
   disposition: string;
   /** Content-Transfer-Encoding, lower-cased. */
   encoding: string;
-  /** The encoded body, as latin1 text; only for base64 text that is not an attachment ('' otherwise). */
+  /** The encoded body, as latin1 text; kept only where isBase64Text ('' otherwise). */
   body: string;
 }
 
+/** Base64 text that is not an attachment: the only leaves whose body a rule reads. */
+function isBase64Text(leaf: EncodedLeaf): boolean {
+  return leaf.type.startsWith('text/') && leaf.disposition !== 'attachment' && leaf.encoding === 'base64';
+}
+
 /**
- * Every leaf part, split by mailsplit (the MIME splitter under mailparser). Only the leaves a rule reads the body of
- * (base64 text that is not an attachment) keep it. An embedded message/rfc822 counts as one leaf, inline or not.
- * mail that mailsplit refuses (too many parts, a header block over its limit) gives the leaves found before that:
- * such mail is stored with a ParseError and still gets a spam report.
+ * Every leaf part, split by mailsplit (the MIME splitter under mailparser). An embedded message/rfc822 counts as
+ * one leaf, inline or not. Mail that mailsplit refuses (too many parts, a header block over its limit) gives the
+ * leaves found before that: such mail is stored with a ParseError and still gets a spam report.
  */
 async function encodedLeaves(raw: Buffer): Promise<EncodedLeaf[]> {
-  const leaves: Array<{ node: MimeNode; chunks: Buffer[] | null }> = [];
+  const leaves: Array<{ leaf: EncodedLeaf; node: MimeNode; chunks: Buffer[] | null }> = [];
   const splitter = new Splitter({ ignoreEmbedded: true });
   splitter.end(raw);
   try {
     for await (const chunk of splitter as AsyncIterable<SplitterChunk>) {
-      if (chunk.type === 'node') {
-        if (!chunk.multipart) leaves.push({ node: chunk, chunks: bodyNeeded(chunk) ? [] : null });
+      if (chunk.type === 'node' && !chunk.multipart) {
+        const leaf = {
+          type: (chunk.contentType || 'text/plain').toLowerCase(),
+          disposition: (chunk.disposition || '').toLowerCase(),
+          encoding: (chunk.encoding || '').toLowerCase(),
+          body: '',
+        };
+        leaves.push({ leaf, node: chunk, chunks: isBase64Text(leaf) ? [] : null });
       } else if (chunk.type === 'body') {
         // A leaf's body chunks follow its node, before the next node.
         const last = leaves[leaves.length - 1];
@@ -236,14 +246,5 @@ async function encodedLeaves(raw: Buffer): Promise<EncodedLeaf[]> {
   } catch {
     splitter.destroy();
   }
-  return leaves.map(({ node, chunks }) => ({
-    type: (node.contentType || 'text/plain').toLowerCase(),
-    disposition: (node.disposition || '').toLowerCase(),
-    encoding: (node.encoding || '').toLowerCase(),
-    body: chunks ? Buffer.concat(chunks).toString('latin1') : '',
-  }));
-}
-
-function bodyNeeded(node: MimeNode): boolean {
-  return (node.contentType || 'text/plain').toLowerCase().startsWith('text/') && (node.disposition || '').toLowerCase() !== 'attachment' && (node.encoding || '').toLowerCase() === 'base64';
+  return leaves.map(({ leaf, chunks }) => (chunks ? { ...leaf, body: Buffer.concat(chunks).toString('latin1') } : leaf));
 }
