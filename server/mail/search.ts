@@ -7,8 +7,10 @@
 // widen to everything), Mailcove rejects it with SearchSyntaxError instead.
 //
 // Shape: tokenize() splits the query, parseToken() turns each token into a SearchTerm with everything
-// precomputed (lower-cased values, timestamps, byte counts), and matches() ANDs the terms over one document.
+// precomputed (lower-cased values, timestamps, byte counts), and matches() ANDs the terms over a summary and its
+// search fields.
 import type { Address, MessageSummary, SearchFields } from '../store/types.ts';
+import { inboxKey } from './inbox.ts';
 
 /** The query could not be understood; the message is one line, fit to return as a 400. */
 export class SearchSyntaxError extends Error {
@@ -135,8 +137,8 @@ function parseFilter(prefix: string, raw: string, negate: boolean, token: string
     case 'tag':
       return { kind: 'tag', negate, value: required(clean(raw)) };
     case 'inbox':
-      // Mailcove's own filter: the whole inbox name, case-insensitively.
-      return { kind: 'inbox', negate, value: required(raw.trim()) };
+      // Mailcove's own filter: the whole inbox name, compared as inboxes are everywhere (inboxKey).
+      return { kind: 'inbox', negate, value: required(inboxKey(raw)) };
     case 'is':
     case 'has': {
       const allowed = prefix === 'is' ? IS_VALUES : HAS_VALUES;
@@ -375,7 +377,7 @@ export function matches(query: SearchQuery, summary: MessageSummary, fields: Sea
   return true;
 }
 
-function matchTerm(term: SearchTerm, s: MessageSummary, doc: SearchFields): boolean {
+function matchTerm(term: SearchTerm, s: MessageSummary, fields: SearchFields): boolean {
   switch (term.kind) {
     // Negation is already folded into cmp for these two (Mailpit's boundary behaviour, see parseFilter).
     case 'created':
@@ -383,7 +385,7 @@ function matchTerm(term: SearchTerm, s: MessageSummary, doc: SearchFields): bool
     case 'size':
       return compare(s.Size, term.cmp, term.bytes);
     case 'text':
-      return (term.phrase ? term.phrase.test(doc.text) : doc.text.includes(term.value)) !== term.negate;
+      return (term.phrase ? term.phrase.test(fields.text) : fields.text.includes(term.value)) !== term.negate;
     case 'address':
       return addressMatches(s, term.field, term.value) !== term.negate;
     case 'subject':
@@ -397,7 +399,7 @@ function matchTerm(term: SearchTerm, s: MessageSummary, doc: SearchFields): bool
     case 'inbox':
       return (s.Inbox.toLowerCase() === term.value) !== term.negate;
     case 'flag':
-      return flagMatches(term.flag, s, doc) !== term.negate;
+      return flagMatches(term.flag, s, fields) !== term.negate;
   }
 }
 
@@ -425,13 +427,13 @@ function compare(actual: number, cmp: Comparison, bound: number): boolean {
   }
 }
 
-function flagMatches(flag: Flag, summary: MessageSummary, doc: SearchFields): boolean {
+function flagMatches(flag: Flag, summary: MessageSummary, fields: SearchFields): boolean {
   switch (flag) {
     case 'read': return summary.Read;
     case 'unread': return !summary.Read;
     case 'tagged': return summary.Tags.length > 0;
     case 'attachment': return summary.Attachments > 0;
-    case 'inline': return doc.inline > 0;
+    case 'inline': return fields.inline > 0;
   }
 }
 
