@@ -24,6 +24,11 @@ export class InboxAuth {
     return this.entries.has(inboxKey(inbox));
   }
 
+  /** isProtected for a stored Inbox, which resolveInbox has normalised already: no normalising per message. */
+  protectsStored(inbox: string): boolean {
+    return this.entries.has(inbox.toLowerCase());
+  }
+
   check(name: string, password: string): LoginCheck {
     const stored = this.entries.get(inboxKey(name));
     if (stored === undefined) return 'unlisted';
@@ -64,7 +69,7 @@ export function canSee(access: InboxAccess, inbox: string): boolean {
 }
 
 /** A summary filter for the access, or undefined when it sees everything. Built once per request, run per message. */
-export function accessFilter(access: InboxAccess): ((summary: MessageSummary) => boolean) | undefined {
+export function accessFilter(access: InboxAccess): ((summary: Pick<MessageSummary, 'Inbox'>) => boolean) | undefined {
   switch (access.kind) {
     case 'all':
       return undefined;
@@ -72,6 +77,6 @@ export function accessFilter(access: InboxAccess): ((summary: MessageSummary) =>
       // Compiled once: the login's key is computed here, not for every message (stored names are normalised).
       return inInbox(access.name);
     case 'unprotected':
-      return (summary) => !access.auth.isProtected(summary.Inbox);
+      return (summary) => !access.auth.protectsStored(summary.Inbox);
   }
 }

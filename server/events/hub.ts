@@ -16,12 +16,13 @@ export type LiveEvent =
 export type ClientError = Extract<LiveEvent, { Type: 'error' }>['Data'];
 
 /**
- * What an event is about, beside its wire payload: the inbox of each message it names. Deleted messages are gone
- * from the store by the time their event goes out, so the store hands their inboxes along.
+ * What an event is about, beside its wire payload, for subscribers that see only some inboxes: the inbox of each
+ * message it names (deleted messages are gone from the store by the time their event goes out, so the store hands
+ * their inboxes along) and, on `stats` events, the counts per inbox.
  */
 export interface EventOrigin {
   inboxOf(id: string): string | undefined;
-  /** On `stats` events: the counts per inbox, computed once per tick for every inbox-scoped subscriber. */
+  /** On `stats` events (always given there): computed once per tick for every inbox-scoped subscriber. */
   inboxCounts?(): InboxCount[];
 }
 
@@ -96,7 +97,8 @@ export class EventHub {
   }
 
   private scheduleStats(): void {
-    if (this.statsTimer) return;
+    // With no websocket open nobody reads stats: no walk of the store on every tick of a busy ingest.
+    if (this.statsTimer || !this.listeners.size) return;
     this.statsTimer = setTimeout(() => {
       this.statsTimer = null;
       const { total, unread } = this.store.list({ limit: 0 });

@@ -1,12 +1,10 @@
 // An event stream narrowed to some inboxes (/api/events?inbox=NAME, or an inbox login): a CI job sees its own mail
 // and nothing of the others: no other inbox's messages, IDs or counts, and no client errors (they carry other
 // clients' addresses).
-import { inboxCounts } from '../store/inbox-counts.ts';
-import type { Store } from '../store/types.ts';
 import type { EventOrigin, LiveEvent } from './hub.ts';
 
 /** The event as a subscriber who sees only `visible` inboxes should get it, or null when it concerns none of them. */
-export function scopeEvent(event: LiveEvent, origin: EventOrigin, visible: (inbox: string) => boolean, store: Store): LiveEvent | null {
+export function scopeEvent(event: LiveEvent, origin: EventOrigin, visible: (inbox: string) => boolean): LiveEvent | null {
   const mine = (id: string) => {
     const inbox = origin.inboxOf(id);
     return inbox !== undefined && visible(inbox);
@@ -26,7 +24,7 @@ export function scopeEvent(event: LiveEvent, origin: EventOrigin, visible: (inbo
     case 'stats': {
       let total = 0;
       let unread = 0;
-      for (const inbox of origin.inboxCounts?.() ?? inboxCounts(store)) {
+      for (const inbox of origin.inboxCounts?.() ?? []) {
         if (!visible(inbox.Name)) continue;
         total += inbox.Total;
         unread += inbox.Unread;

@@ -2,8 +2,8 @@
 import type {} from '@fastify/websocket';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { canSee } from '../../../auth/inbox-auth.ts';
-import { inboxKey } from '../../../mail/inbox.ts';
+import { accessFilter } from '../../../auth/inbox-auth.ts';
+import { inInbox } from '../../../mail/inbox.ts';
 import { scopeEvent } from '../../../events/inbox-scope.ts';
 import { InboxQuery } from '../../schemas.ts';
 
@@ -11,7 +11,7 @@ import { InboxQuery } from '../../schemas.ts';
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { hub, store } = app.mailcove;
+  const { hub } = app.mailcove;
   const schema = {
     tags: ['application'],
     summary: 'Websocket of live events: new, update, delete, prune, truncate, stats, error',
@@ -21,13 +21,14 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/events', { websocket: true, schema }, (socket, request) => {
     const { inbox } = request.query as { inbox?: string };
     const access = request.inboxAccess;
-    // Normalised as the REST routes' ?inbox= is (inInbox), so " alice" means alice on both.
-    const named = inbox === undefined ? undefined : inboxKey(inbox);
-    const visible = (name: string) => canSee(access, name) && (named === undefined || name.toLowerCase() === named);
-    const narrowed = inbox !== undefined || access.kind !== 'all';
+    // Compiled once per socket, as the REST routes' filters are (so " alice" means alice on both): they run per event.
+    const allowed = accessFilter(access);
+    const named = inbox === undefined ? undefined : inInbox(inbox);
+    const visible = (Inbox: string) => (allowed?.({ Inbox }) ?? true) && (named?.({ Inbox }) ?? true);
+    const narrowed = allowed !== undefined || named !== undefined;
     const unsubscribe = hub.subscribe((event, origin) => {
       if (socket.readyState !== socket.OPEN) return;
-      const scoped = !narrowed ? event : scopeEvent(event, origin, visible, store);
+      const scoped = !narrowed ? event : scopeEvent(event, origin, visible);
       if (!scoped) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.terminate();
       socket.send(JSON.stringify(scoped));
