@@ -86,6 +86,8 @@ export class DiskStore implements Store {
   /** Adds already acknowledged (onDurable called) and still being parsed; see indexed(). */
   private unindexed = new Set<Promise<unknown>>();
   private unindexedBytes = 0;
+  /** Repeated strings of this store's summaries, shared (see string-pool.ts). */
+  private readonly pool = new StringPool();
   private pruneChain: Promise<unknown> = Promise.resolve();
   private pruneQueued: Promise<string[]> | null = null;
   lastOpen: OpenReport | null = null;
@@ -142,10 +144,10 @@ export class DiskStore implements Store {
             const text = waiting && body();
             if (waiting && text) {
               unparsed.delete(header.id);
-              this.index(header.id, newEntry(parsedFromSummary(header, text), waiting.location, recordLength(location)));
+              this.index(header.id, this.newEntry(parsedFromSummary(header, text), waiting.location, recordLength(location)));
             }
           } else if (this.byId.has(header.id) || unparsed.has(header.id)) duplicates++;
-          else if (header.summary && header.search) this.index(header.id, newEntry({ summary: header.summary, search: header.search }, location, 0));
+          else if (header.summary && header.search) this.index(header.id, this.newEntry({ summary: header.summary, search: header.search }, location, 0));
           else unparsed.set(header.id, { header, location });
         },
         { verify: segment === newest },
@@ -160,7 +162,7 @@ export class DiskStore implements Store {
     // summaries down so the next start does not have to.
     for (const [id, { header, location }] of unparsed) {
       const parsed = await this.options.summarise(await this.segments.readBody(location), header.meta, id, new Date(header.created));
-      this.index(id, newEntry(parsed, location, this.appendSummary(id, parsed)));
+      this.index(id, this.newEntry(parsed, location, this.appendSummary(id, parsed)));
     }
     // Compaction copies records forward, so arrival order is restored by ID.
     this.entries.sort((a, b) => compareIds(a.summary.ID, b.summary.ID));
@@ -256,13 +258,19 @@ export class DiskStore implements Store {
 
   /** Puts a parsed message in the index, queues its summary record and tells subscribers. */
   private insert(id: string, parsed: Parsed, location: Location): MessageSummary {
-    const entry = newEntry(parsed, location, this.appendSummary(id, parsed));
+    const entry = this.newEntry(parsed, location, this.appendSummary(id, parsed));
     insertSorted(this.entries, entry);
     this.byId.set(id, entry);
     this.emit({ type: 'new', message: entry.summary, search: entry.search });
     // After this add's reply has gone out: a full store prunes on every add, and the client should not wait for it.
     if (this.options.maxMessages && this.entries.length > this.options.maxMessages) setImmediate(() => void this.prune());
     return entry.summary;
+  }
+
+  private newEntry({ summary, search }: Parsed, location: Location, summaryBytes: number): Entry {
+    const pooled = this.pool.summary(summary);
+    // Shared with summary.Tags until a tag edit replaces that array; tags are never changed in place.
+    return { summary: pooled, search, location, arrivalTags: pooled.Tags, summaryBytes };
   }
 
   /** Queues the message's summary record (see record.ts); returns its size on disk. */
@@ -544,13 +552,6 @@ export class DiskStore implements Store {
   }
 }
 
-const pool = new StringPool();
-
-function newEntry({ summary, search }: Parsed, location: Location, summaryBytes: number): Entry {
-  const pooled = pool.summary(summary);
-  // Shared with summary.Tags until a tag edit replaces that array; tags are never changed in place.
-  return { summary: pooled, search, location, arrivalTags: pooled.Tags, summaryBytes };
-}
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

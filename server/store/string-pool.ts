@@ -3,20 +3,20 @@
 // messages from one app this saves a few megabytes of heap.
 import type { Address, MessageSummary } from './types.ts';
 
+/** Bounds the pool's own memory. */
+const MAX_POOLED = 10_000;
 /** Longer strings are rarely repeated and are not worth a pool slot. */
 const MAX_POOLED_LENGTH = 256;
 
 export class StringPool {
   private pool = new Map<string, string>();
 
-  /** `max` bounds the pool; when it fills, it starts again (the strings in use stay shared where they are). */
-  constructor(private readonly max = 10_000) {}
-
-  get(s: string): string {
+  private get(s: string): string {
     const pooled = this.pool.get(s);
     if (pooled !== undefined) return pooled;
     if (s.length > MAX_POOLED_LENGTH) return s;
-    if (this.pool.size >= this.max) this.pool.clear();
+    // A full pool starts again; the strings in use stay shared where they are.
+    if (this.pool.size >= MAX_POOLED) this.pool.clear();
     this.pool.set(s, s);
     return s;
   }
