@@ -109,9 +109,11 @@ export async function startSmtp(options: SmtpListenerOptions): Promise<SmtpListe
           store.add({ raw, meta: sessionMeta(session) }, { onDurable }).then(
             (summary) => observer.stored?.(summary, raw),
             (err: Error) => {
+              // After a 250 only indexing failed: the message is on disk, the store has logged it, and start-up
+              // indexes it, so this client is told of no failure. Before one, nothing was kept and it retries.
+              if (acknowledged) return;
               observer.clientError(clientAddress(session.remoteAddress), `storing message failed: ${err.message}`);
-              // After a 250 the message is on disk already; start-up indexes it. Before one, the client retries.
-              if (!acknowledged) callback(smtpError(451, 'Temporary storage failure, please retry'));
+              callback(smtpError(451, 'Temporary storage failure, please retry'));
             },
           );
         });
