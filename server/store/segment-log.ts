@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { decodeFrame, encodeRecord, parseHeader, PREFIX_SIZE, verifyRecord, type RecordHeader, type SummaryHeader } from './record.ts';
+import { syncDir } from './sync-dir.ts';
 
 const openAsync = promisify(openFd);
 const closeAsync = promisify(closeFd);
@@ -419,14 +420,5 @@ async function writeFully(fd: number, parts: Buffer[], position: number): Promis
       }
     }
     pending = rest;
-  }
-}
-
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { syncDir } from './segment-log.ts';
+import { syncDir } from './sync-dir.ts';
 
 export interface StateData {
   version: 3;
