@@ -5,7 +5,7 @@ import { addressIn } from '../../../../relay/prepare.ts';
 import { RelayRefused } from '../../../../relay/relay.ts';
 import { badRequest, HttpError } from '../../../context.ts';
 import { resolveMessage } from '../../../message-lookup.ts';
-import { IdParam, LatestQuery, OkText } from '../../../schemas.ts';
+import { IdParam, LATEST_ID_DESCRIPTION, LatestQuery, OkText } from '../../../schemas.ts';
 
 const ReleaseBody = Type.Object({
   To: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 1000, description: 'Addresses to relay the message to', examples: [['user1@example.com']] }),
@@ -20,7 +20,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['message'],
         summary: 'Release a message through the configured SMTP relay',
-        description: 'Only with --smtp-relay-config (otherwise 404, as Mailpit has no such route then). ID may be "latest", optionally with ?query=. Recipients outside allowed-recipients or matching blocked-recipients are refused with 400; an SMTP failure is a 400 "SMTP error: …".',
+        description: `Only with --smtp-relay-config (otherwise 404, as Mailpit has no such route then). ${LATEST_ID_DESCRIPTION} Recipients outside allowed-recipients or matching blocked-recipients are refused with 400; an SMTP failure is a 400 "SMTP error: …".`,
         params: IdParam,
         querystring: LatestQuery,
         body: ReleaseBody,
