@@ -31,15 +31,15 @@ export class Webhooks {
     };
     this.queues = options.targets.map((target) => new DeliveryQueue(target, queueOptions));
     // Each target's inbox test is compiled once, and compares names as every ?inbox= does (inInbox).
-    const wants = this.queues.map(({ target }) => (target.inbox === null ? () => true : inInbox(target.inbox)));
+    const routes = this.queues.map((queue) => ({ queue, wants: queue.target.inbox === null ? () => true : inInbox(queue.target.inbox) }));
     this.unsubscribe = store.subscribe((event) => {
       if (event.type !== 'new') return;
       const { message } = event;
       // Serialised once: every URL gets the same bytes, which is what the signature covers.
       let body: string | null = null;
-      this.queues.forEach((queue, i) => {
-        if (wants[i]!(message)) queue.enqueue({ id: message.ID, body: (body ??= JSON.stringify(message)) });
-      });
+      for (const { queue, wants } of routes) {
+        if (wants(message)) queue.enqueue({ id: message.ID, body: (body ??= JSON.stringify(message)) });
+      }
     });
   }
 
