@@ -1,5 +1,6 @@
 // The parsed message every check takes: built once per computation from the stored bytes and the SMTP metadata.
-import { buildMessageView, messageHeaders, type MessageView } from '../mail/message-view.ts';
+import type { HtmlScan } from '../mail/links.ts';
+import { buildViewParts, type MessageView } from '../mail/message-view.ts';
 import type { MessageSummary } from '../store/types.ts';
 
 export interface CheckMessage {
@@ -11,11 +12,13 @@ export interface CheckMessage {
   view: MessageView;
   /** Top-level headers, names canonicalised (Message-Id, Reply-To), values unfolded and not decoded. */
   headers: Record<string, string[]>;
+  /** view.HTML's links (with their tags) and visible text. */
+  htmlScan: HtmlScan;
 }
 
 export async function readCheckMessage(raw: Buffer, summary: MessageSummary): Promise<CheckMessage> {
-  const [view, headers] = await Promise.all([buildMessageView(raw, summary), messageHeaders(raw)]);
-  return { summary, raw, view, headers };
+  const { view, scan, headers } = await buildViewParts(raw, summary);
+  return { summary, raw, view, headers, htmlScan: scan };
 }
 
 /** Every value of a header, whatever the case of its name. */

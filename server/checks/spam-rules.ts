@@ -3,7 +3,7 @@
 // README lists it, and every rule has a fixture in tests/checks-spam.test.ts.
 import { Splitter, type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
 import { hasHeader, headerValues, type CheckMessage } from './message.ts';
-import { httpUrls, isHttpUrl, scanHtml, type HtmlLink } from '../mail/links.ts';
+import { httpUrls, isHttpUrl, type HtmlLink } from '../mail/links.ts';
 
 /** Mailpit's SpamAssassinResponse, plus the engine that produced it and the threshold. */
 export interface SpamReport {
@@ -115,7 +115,7 @@ export function roundScore(n: number): number {
 
 async function factsOf(message: CheckMessage): Promise<Facts> {
   const html = message.view.HTML;
-  const scanned = scanHtml(html);
+  const scanned = message.htmlScan;
   const body = message.view.Text || scanned.text;
   const urls = httpUrls(scanned, message.view.Text);
   return { message, subject: message.view.Subject, body, html, htmlText: scanned.text, links: scanned.links, urls, leaves: await encodedLeaves(message.raw) };

@@ -5,7 +5,7 @@ import type { AddressObject } from 'mailparser';
 import type { Address, MessageSummary } from '../store/types.ts';
 import { extractCodes } from './codes.ts';
 import { headerLines } from './header-block.ts';
-import { extractLinks, scanHtml, type Link } from './links.ts';
+import { extractLinks, scanHtml, type HtmlScan, type Link } from './links.ts';
 import { emptyListUnsubscribe, listUnsubscribe, type ListUnsubscribe } from './list-unsubscribe.ts';
 import { parseMime, splitParts, type MimeLeaf, type ParsedMime, type SplitParts } from './parts.ts';
 import { addresses } from './summarise.ts';
@@ -55,14 +55,26 @@ export interface MessageView {
 }
 
 export async function buildMessageView(raw: Buffer, summary: MessageSummary): Promise<MessageView> {
-  const headers = readHeaderBlock(raw);
+  return (await viewAndScan(raw, summary, readHeaderBlock(raw))).view;
+}
+
+/**
+ * The view, its HTML scan (the links with their tags and the visible text, which the view keeps only part of) and
+ * the header map, from one read of the header block and one pass over the HTML: what the checks take.
+ */
+export async function buildViewParts(raw: Buffer, summary: MessageSummary): Promise<{ view: MessageView; scan: HtmlScan; headers: Record<string, string[]> }> {
+  const fields = readHeaderBlock(raw);
+  return { ...(await viewAndScan(raw, summary, fields)), headers: groupHeaders(fields) };
+}
+
+async function viewAndScan(raw: Buffer, summary: MessageSummary, headers: HeaderField[]): Promise<{ view: MessageView; scan: HtmlScan }> {
   let parsed: ParsedMime;
   try {
     parsed = await parseMime(raw);
-    return fromParsed(raw, summary, headers, parsed);
   } catch (err) {
-    return unparsedView(raw, summary, headers, summary.ParseError ?? errorText(err));
+    return { view: unparsedView(raw, summary, headers, summary.ParseError ?? errorText(err)), scan: scanHtml('') };
   }
+  return fromParsed(raw, summary, headers, parsed);
 }
 
 /**
@@ -71,8 +83,12 @@ export async function buildMessageView(raw: Buffer, summary: MessageSummary): Pr
  * Unlike Go, malformed lines are skipped rather than failing the whole request.
  */
 export async function messageHeaders(raw: Buffer): Promise<Record<string, string[]>> {
+  return groupHeaders(readHeaderBlock(raw));
+}
+
+function groupHeaders(fields: HeaderField[]): Record<string, string[]> {
   const grouped = new Map<string, string[]>();
-  for (const [name, value] of readHeaderBlock(raw)) {
+  for (const [name, value] of fields) {
     const key = canonicalHeaderKey(name);
     const values = grouped.get(key);
     if (values) values.push(value);
@@ -114,7 +130,7 @@ export async function messageHtml(raw: Buffer, partUrl: (partId: string) => stri
   return linkInlineImages(parsed.html, splitParts(parsed.leaves), partUrl);
 }
 
-function fromParsed(raw: Buffer, summary: MessageSummary, headers: HeaderField[], parsed: ParsedMime): MessageView {
+function fromParsed(raw: Buffer, summary: MessageSummary, headers: HeaderField[], parsed: ParsedMime): { view: MessageView; scan: HtmlScan } {
   const from = addresses(asAddressField(parsed.headers.get('from')))[0] ?? fallbackFrom(headers);
   const subject = parsed.headers.get('subject');
   const split = splitParts(parsed.leaves);
@@ -144,7 +160,7 @@ function fromParsed(raw: Buffer, summary: MessageSummary, headers: HeaderField[]
     Codes: extractCodes(html.text, parsed.text ?? ''),
   };
   if (summary.ParseError !== undefined) view.ParseError = summary.ParseError;
-  return view;
+  return { view, scan: html };
 }
 
 /** Mail mailparser rejects: what the header block and the summary still tell, no bodies and no parts. */
