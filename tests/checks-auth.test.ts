@@ -10,7 +10,7 @@ import nodemailer from 'nodemailer';
 import type { AuthReport } from '../server/checks/auth-check.ts';
 import { authCheck } from '../server/checks/auth-check.ts';
 import { dnsError, overridingResolver, parseDnsOverrides } from '../server/checks/dns-overrides.ts';
-import { startTestApp, tempDir, type TestApp } from './helpers/app.ts';
+import { allIndexed, startTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { api, queuedId } from './helpers/api.ts';
 import { deliver, storedMessage } from './helpers/checks.ts';
 
@@ -54,6 +54,7 @@ describe('auth-check', () => {
         headers: { 'List-Unsubscribe': '<https://example.com/unsubscribe?u=1>, <mailto:unsubscribe@example.com>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
         envelope: { from: 'bounce@example.com', to: ['reader@example.org'] },
       });
+      await allIndexed();
       return queuedId(info.response);
     } finally {
       transport.close();

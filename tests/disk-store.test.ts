@@ -129,7 +129,7 @@ describe('DiskStore on disk', () => {
     await store.open();
     let acked = '';
     const added = store.add({ raw: rawMessage('early'), meta: meta() }, { onDurable: (id) => (acked = id) });
-    while (!acked) await new Promise((r) => setTimeout(r, 1));
+    await until(() => acked !== '', 'onDurable');
     // Durable: the raw bytes are in the segment already, though the message is not yet in the index.
     const segment = readFileSync(join(dir, 'segments', segmentFiles(dir)[0]!));
     assert.ok(segment.includes(rawMessage('early')), 'raw bytes on disk at the acknowledgement');

@@ -1,18 +1,17 @@
 // --max-messages and --max-age, wired end to end: mail over SMTP, pruned by the running app, gone from disk.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import nodemailer from 'nodemailer';
-import { allIndexed, startTestApp } from './helpers/app.ts';
+import { mailer } from './helpers/api.ts';
+import { startTestApp } from './helpers/app.ts';
 import { until } from './helpers/until.ts';
 
-const send = (port: number, subject: string) =>
-  nodemailer.createTransport({ host: '127.0.0.1', port, tls: { rejectUnauthorized: false } }).sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: subject });
+/** Sends and waits until the message is indexed (mailer does). */
+const send = (port: number, subject: string) => mailer(port)({ subject, text: subject });
 
 test('--max-messages keeps only the newest N', async () => {
   const app = await startTestApp(['--max-messages', '3']);
   try {
     for (let i = 0; i < 6; i++) await send(app.smtp.port, `count ${i}`);
-    await allIndexed();
     await app.store.prune();
     assert.deepEqual(app.store.list().messages.map((m) => m.Subject), ['count 5', 'count 4', 'count 3']);
   } finally {
@@ -24,7 +23,6 @@ test('--max-age prunes messages once they are older than the limit', async () =>
   const app = await startTestApp(['--max-age', '1s']);
   try {
     await send(app.smtp.port, 'short-lived');
-    await allIndexed();
     assert.equal(app.store.count(), 1);
     // The age check runs on a timer (every min(60 s, max-age)); no request is needed to trigger it.
     await until(() => app.store.count() === 0, 'the message to be pruned by age', 10_000);

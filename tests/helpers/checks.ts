@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import { readCheckMessage, type CheckMessage } from '../../server/checks/message.ts';
 import type { Store } from '../../server/store/types.ts';
 import { queuedId } from './api.ts';
+import { allIndexed } from './app.ts';
 
 const FIXTURES = new URL('../fixtures/checks/', import.meta.url);
 
@@ -19,7 +20,10 @@ export function fixture(name: string, vars: Record<string, string> = {}): Buffer
 export async function deliver(smtpPort: number, raw: Buffer | string, envelope = { from: 'app@example.com', to: ['user@example.com'] }): Promise<string> {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, tls: { rejectUnauthorized: false } });
   try {
-    return queuedId((await transport.sendMail({ envelope, raw })).response);
+    const id = queuedId((await transport.sendMail({ envelope, raw })).response);
+    // As the other sending helpers do: the message is in the index when this returns.
+    await allIndexed();
+    return id;
   } finally {
     transport.close();
   }
@@ -27,7 +31,6 @@ export async function deliver(smtpPort: number, raw: Buffer | string, envelope =
 
 /** The parsed message the check functions take, for a stored message. */
 export async function storedMessage(store: Store, id: string): Promise<CheckMessage> {
-  await store.indexed();
   const summary = store.get(id);
   if (!summary) throw new Error(`no message ${id}`);
   return readCheckMessage(await store.readRaw(id), summary);
