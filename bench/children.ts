@@ -73,7 +73,13 @@ const NODE_FLAGS = (() => {
 })();
 
 /** The packages `npm run build:server` bundles in spite of --packages=external (its --alias options). */
-const ALIASES = Object.fromEntries([...(scripts['build:server'] ?? '').matchAll(/--alias:([^=\s]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+const ALIASES = (() => {
+  const script = scripts['build:server'] ?? '';
+  const aliases = Object.fromEntries([...script.matchAll(/--alias:([^=\s]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  // A silent miss would bench a server that loads typebox from node_modules, unlike `npm start`.
+  if (script.includes('--alias') && !Object.keys(aliases).length) throw new Error('bench: cannot read the --alias options of package.json "build:server"');
+  return aliases;
+})();
 
 let built: Promise<void> | null = null;
 
