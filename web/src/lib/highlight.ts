@@ -4,7 +4,7 @@
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
 }
 
@@ -26,7 +26,7 @@ function attributes(source: string): string {
   return out;
 }
 
-export function highlightHtml(source: string): string {
+function highlightHtml(source: string): string {
   let out = '';
   TOKEN.lastIndex = 0;
   for (let match = TOKEN.exec(source); match; match = TOKEN.exec(source)) {

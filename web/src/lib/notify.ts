@@ -8,7 +8,7 @@ const GATHER_MS = 800;
 /** Browsers offer notifications only to secure contexts (https, or http on localhost). */
 export const notificationsAvailable = typeof Notification !== 'undefined' && globalThis.isSecureContext;
 
-export function notificationsAllowed(): boolean {
+function notificationsAllowed(): boolean {
   return notificationsAvailable && Notification.permission === 'granted';
 }
 
